@@ -1,0 +1,221 @@
+//! The command line: clap derive structs, one per subcommand. Parsing only; the commands turn
+//! these into built things.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::catalog::Category;
+use crate::config::ColorChoice;
+use crate::vendor::Vendor;
+
+/// Find the error codes of BigBlueButton, Jitsi Meet, VideoSDK and ZEGOCLOUD in logs, and
+/// explain what they mean and what to do about them.
+#[derive(Debug, Parser)]
+#[command(name = "errscan", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan files, directories (recursively) or stdin ('-') and report the codes found.
+    Scan(ScanArgs),
+    /// Explain codes or constant names: meaning, category, severity, fix, related codes, source.
+    Explain(ExplainArgs),
+    /// List the catalog of known codes, or check user catalog and pattern files.
+    Catalog(CatalogArgs),
+    /// Print a shell completion script to stdout.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) to stdout.
+    #[command(hide = true)]
+    Man,
+}
+
+/// Options shared by the commands that use the catalog and patterns.
+#[derive(Debug, Args, Clone, Default)]
+pub struct DataArgs {
+    /// Only these vendors (bigbluebutton, jitsi, videosdk, zegocloud; aliases bbb, zego).
+    #[arg(long, value_delimiter = ',', value_parser = parse_vendor, value_name = "V[,V..]")]
+    pub vendor: Vec<Vendor>,
+    /// A catalog file merged over the built-in catalogs (repeatable).
+    #[arg(long, value_name = "PATH")]
+    pub catalog: Vec<PathBuf>,
+    /// A pattern file added over the built-in patterns (repeatable).
+    #[arg(long, value_name = "PATH")]
+    pub patterns: Vec<PathBuf>,
+}
+
+/// Report formats of `scan`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ScanFormat {
+    /// For people at a terminal.
+    #[default]
+    Text,
+    /// The JSON report (schema errscan/report@1).
+    Json,
+    /// One JSON match event per line, then a summary line.
+    Ndjson,
+    /// The code table as CSV.
+    Csv,
+}
+
+/// `--color` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ColorArg {
+    /// Colour a terminal unless NO_COLOR is set or TERM=dumb.
+    #[default]
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+impl From<ColorArg> for ColorChoice {
+    fn from(value: ColorArg) -> ColorChoice {
+        match value {
+            ColorArg::Auto => ColorChoice::Auto,
+            ColorArg::Always => ColorChoice::Always,
+            ColorArg::Never => ColorChoice::Never,
+        }
+    }
+}
+
+/// `errscan scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files, directories (scanned recursively) and '-' for stdin. gzip and zstd are read
+    /// transparently. Without paths (and without --files-from), stdin is read.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<String>,
+    /// Read more paths, one per line, from FILE ('-' for stdin).
+    #[arg(long, value_name = "FILE")]
+    pub files_from: Option<String>,
+    /// Catalog, patterns and vendor selection.
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = ScanFormat::Text)]
+    pub format: ScanFormat,
+    /// Write the report to FILE instead of stdout.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Worker threads (default: the number of cores).
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// When to colour the text report.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN")]
+    pub color: ColorArg,
+    /// Only scan files inside directories whose path matches GLOB ('!GLOB' excludes); repeatable.
+    #[arg(short = 'g', long = "glob", value_name = "GLOB")]
+    pub globs: Vec<String>,
+    /// Honour .gitignore/.ignore files and skip hidden files inside directories.
+    #[arg(long)]
+    pub respect_ignore: bool,
+    /// Follow symbolic links inside directories.
+    #[arg(short = 'L', long)]
+    pub follow: bool,
+    /// Read files instead of memory-mapping them (safer for logs truncated during the scan).
+    #[arg(long)]
+    pub no_mmap: bool,
+    /// How many codes the text report lists.
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    pub top: usize,
+}
+
+/// Formats of `explain`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ExplainFormat {
+    /// For people.
+    #[default]
+    Text,
+    /// A JSON array of catalog entries.
+    Json,
+}
+
+/// `errscan explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// Codes (1107, 1002031), constant names (ICE_STATE_FAILED), Jitsi values
+    /// (conference.iceFailed) or vendor:code (bbb:1107).
+    #[arg(required = true, value_name = "CODE|NAME")]
+    pub queries: Vec<String>,
+    /// Catalog, patterns and vendor selection.
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
+    pub format: ExplainFormat,
+}
+
+/// `errscan catalog`.
+#[derive(Debug, Args)]
+pub struct CatalogArgs {
+    /// What to do with the catalog.
+    #[command(subcommand)]
+    pub command: CatalogCommand,
+}
+
+/// Formats of `catalog list`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ListFormat {
+    /// An aligned table.
+    #[default]
+    Text,
+    /// A JSON array of catalog entries.
+    Json,
+    /// CSV with a header row.
+    Csv,
+}
+
+/// `errscan catalog` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum CatalogCommand {
+    /// List known codes.
+    List {
+        /// Catalog, patterns and vendor selection.
+        #[command(flatten)]
+        data: DataArgs,
+        /// Only this category.
+        #[arg(long, value_parser = parse_category)]
+        category: Option<Category>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// Validate catalog and pattern files (pattern samples are run); exit 2 on any problem.
+    Check {
+        /// Files to check.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Catalog files to resolve pattern samples against, besides the built-in catalogs.
+        #[arg(long, value_name = "PATH")]
+        catalog: Vec<PathBuf>,
+    },
+}
+
+/// `errscan completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+fn parse_vendor(text: &str) -> Result<Vendor, String> {
+    text.parse::<Vendor>().map_err(|error| error.to_string())
+}
+
+fn parse_category(text: &str) -> Result<Category, String> {
+    Category::from_id(text).ok_or_else(|| {
+        let ids: Vec<&str> = Category::ALL.iter().map(|category| category.id()).collect();
+        format!(
+            "unknown category '{text}' (expected one of {})",
+            ids.join(", ")
+        )
+    })
+}

@@ -1,0 +1,51 @@
+//! Glue for each subcommand: turns parsed arguments into built objects, runs the library and
+//! picks the exit status. Errors that end a command are returned; errors on single inputs are
+//! printed and folded into the exit status.
+
+mod catalog;
+mod explain;
+mod scan;
+
+use std::io::{self, Write};
+use std::sync::Arc;
+
+use clap::CommandFactory;
+
+use crate::catalog::Catalog;
+use crate::cli::{Cli, Command, DataArgs};
+use crate::exit::ExitStatus;
+use crate::patterns::PatternSet;
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
+    match cli.command {
+        Command::Scan(args) => scan::run(args),
+        Command::Explain(args) => explain::run(args),
+        Command::Catalog(args) => catalog::run(args),
+        Command::Completions(args) => {
+            let mut command = Cli::command();
+            clap_complete::generate(args.shell, &mut command, "errscan", &mut io::stdout());
+            Ok(ExitStatus::Success)
+        }
+        Command::Man => {
+            clap_mangen::Man::new(Cli::command()).render(&mut io::stdout())?;
+            Ok(ExitStatus::Success)
+        }
+    }
+}
+
+/// The catalog with the user's files merged over it.
+fn load_catalog(data: &DataArgs) -> anyhow::Result<Arc<Catalog>> {
+    Ok(Arc::new(Catalog::with_user_files(&data.catalog)?))
+}
+
+/// The patterns with the user's files added.
+fn load_patterns(data: &DataArgs) -> anyhow::Result<PatternSet> {
+    Ok(PatternSet::with_user_files(&data.patterns)?)
+}
+
+/// Prints a warning or error about one input on stderr, as one line.
+fn warn(message: &str) {
+    let mut stderr = io::stderr().lock();
+    let _ = writeln!(stderr, "errscan: {}", crate::escape::escape_text(message));
+}

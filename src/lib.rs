@@ -1,0 +1,54 @@
+//! errscan finds the error codes of video-conferencing platforms (BigBlueButton, Jitsi Meet,
+//! VideoSDK, ZEGOCLOUD) in large logs and tells what they mean.
+//!
+//! # Brief overview
+//!
+//! - [`catalog::Catalog`] holds every known code with its meaning, category, severity and fix,
+//!   compiled in from `catalogs/` and extendable with user files.
+//! - [`patterns::PatternSet`] holds the patterns that recognise codes in log lines, compiled in
+//!   from `patterns/`.
+//! - [`scan::Scanner`] is the core: one multi-literal search over all anchors finds candidate
+//!   lines, per-vendor regexes confirm the code on that line, and each (line, vendor, code) goes
+//!   to a [`scan::HitSink`]. It works on byte slices and never fails on any bytes.
+//! - [`worker`] connects [`input`] (files, mmap, gzip, zstd, stdin, directory walks) with the
+//!   scanner and produces one [`tally::Tally`] per input; tallies merge with `+=`.
+//! - [`report::Report`] is built from a tally and rendered as text, JSON, NDJSON or CSV.
+//!
+//! # Example
+//!
+//! ```
+//! use std::sync::Arc;
+//! use errscan::catalog::Catalog;
+//! use errscan::patterns::PatternSet;
+//! use errscan::scan::{Hit, Scanner, SliceStart};
+//!
+//! let catalog = Arc::new(Catalog::builtin());
+//! let scanner = Scanner::new(&PatternSet::builtin(), Arc::clone(&catalog), &[]).unwrap();
+//! let log = b"INFO ok\nclientLogger: Audio error - errorCode=1007, cause=ICE negotiation failed\n";
+//! let mut hits: Vec<Hit> = Vec::new();
+//! let stats = scanner.scan_slice(log, SliceStart::INPUT_START, &mut hits);
+//! assert_eq!(stats.newlines, 2);
+//! assert_eq!(hits.len(), 1);
+//! assert_eq!(hits[0].line_number, 2);
+//! assert_eq!(scanner.code_text(&hits[0].code), "1007");
+//! ```
+
+#![deny(missing_docs)]
+
+// Public modules.
+pub mod catalog;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod datafile;
+pub mod escape;
+pub mod exit;
+pub mod input;
+pub mod patterns;
+pub mod report;
+pub mod scan;
+pub mod tally;
+pub mod vendor;
+pub mod worker;
+
+pub use vendor::Vendor;

@@ -1,0 +1,278 @@
+//! The report: built once from a [`Tally`] and the catalog, already in contract order, then
+//! rendered by one writer per format. Writers never count and never sort.
+
+mod csv;
+mod json;
+mod text;
+
+pub use csv::write_csv;
+pub use json::{write_event, write_json, write_summary_event};
+pub use text::{TextOptions, write_text};
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::{Catalog, Category, Severity};
+use crate::scan::Code;
+use crate::tally::Tally;
+use crate::vendor::Vendor;
+
+/// The schema id written in every JSON report.
+pub const SCHEMA: &str = "errscan/report@1";
+
+/// A finished report, in the order the contract gives (counts descending, then names).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// Always [`SCHEMA`].
+    pub schema: String,
+    /// The tool that wrote it.
+    pub tool: Tool,
+    /// Totals over all inputs.
+    pub totals: Totals,
+    /// Hits per category; unknown codes count under `unknown`.
+    pub by_category: Vec<CategoryCount>,
+    /// Hits per vendor.
+    pub by_vendor: Vec<VendorCount>,
+    /// Known codes.
+    pub codes: Vec<CodeRow>,
+    /// Codes seen in a vendor's error context but absent from the catalog.
+    pub unknown: Vec<UnknownRow>,
+    /// One row per input.
+    pub files: Vec<FileRow>,
+    /// The gate's verdict, when a gate option was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gate: Option<GateResult>,
+}
+
+/// Name and version of the tool.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tool {
+    /// `errscan`.
+    pub name: String,
+    /// The crate version.
+    pub version: String,
+}
+
+/// Totals over all inputs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    /// Inputs scanned or attempted.
+    pub files: u64,
+    /// Bytes read (after decompression).
+    pub bytes: u64,
+    /// Lines read.
+    pub lines: u64,
+    /// Hits, known and unknown.
+    pub matches: u64,
+    /// Hits whose code the catalog does not know.
+    pub unknown: u64,
+    /// Inputs that could not be read, wholly or in part.
+    pub errors: u64,
+}
+
+/// Hits of one category.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CategoryCount {
+    /// The category.
+    pub category: Category,
+    /// Hits.
+    pub count: u64,
+}
+
+/// Hits of one vendor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VendorCount {
+    /// The vendor.
+    pub vendor: Vendor,
+    /// Hits.
+    pub count: u64,
+}
+
+/// A location in the input.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct FirstSeen {
+    /// Display path.
+    pub path: String,
+    /// 1-based line.
+    pub line: u64,
+}
+
+/// A known code and how often it was seen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeRow {
+    /// Vendor.
+    pub vendor: Vendor,
+    /// Code.
+    pub code: String,
+    /// Constant name.
+    pub name: String,
+    /// Category.
+    pub category: Category,
+    /// Severity.
+    pub severity: Severity,
+    /// Lines carrying it.
+    pub count: u64,
+    /// Smallest (path, line) where it was seen.
+    pub first: FirstSeen,
+}
+
+/// A code absent from the catalog.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnknownRow {
+    /// Vendor.
+    pub vendor: Vendor,
+    /// The code (or name) as seen.
+    pub code: String,
+    /// Lines carrying it.
+    pub count: u64,
+    /// Smallest (path, line) where it was seen.
+    pub first: FirstSeen,
+}
+
+/// One input.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileRow {
+    /// Display path.
+    pub path: String,
+    /// Bytes read.
+    pub bytes: u64,
+    /// Lines read.
+    pub lines: u64,
+    /// Hits.
+    pub matches: u64,
+    /// Why it could not be read, wholly or in part.
+    pub error: Option<String>,
+    /// Why it was skipped without error (e.g. `binary file`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
+}
+
+/// The verdict of the gate options.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GateResult {
+    /// True when no rule tripped.
+    pub passed: bool,
+    /// Each rule that tripped.
+    pub violations: Vec<Violation>,
+}
+
+/// One rule that tripped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Violation {
+    /// The rule as given.
+    pub rule: String,
+    /// What was found.
+    pub message: String,
+}
+
+impl Report {
+    /// Builds the report of a tally, joining codes against the catalog it was scanned with.
+    pub fn from_tally(tally: &Tally, catalog: &Catalog) -> Report {
+        let mut codes = Vec::new();
+        let mut unknown = Vec::new();
+        let mut by_category: HashMap<Category, u64> = HashMap::new();
+        let mut by_vendor: HashMap<Vendor, u64> = HashMap::new();
+        for ((vendor, code), stat) in &tally.codes {
+            let first = FirstSeen {
+                path: stat.first.path.to_string(),
+                line: stat.first.line,
+            };
+            *by_vendor.entry(*vendor).or_default() += stat.count;
+            match code {
+                Code::Known(id) => {
+                    let entry = catalog.entry(*id);
+                    *by_category.entry(entry.category).or_default() += stat.count;
+                    codes.push(CodeRow {
+                        vendor: *vendor,
+                        code: entry.code.clone(),
+                        name: entry.name.clone(),
+                        category: entry.category,
+                        severity: entry.severity,
+                        count: stat.count,
+                        first,
+                    });
+                }
+                Code::Unknown(text) => {
+                    *by_category.entry(Category::Unknown).or_default() += stat.count;
+                    unknown.push(UnknownRow {
+                        vendor: *vendor,
+                        code: text.to_string(),
+                        count: stat.count,
+                        first,
+                    });
+                }
+            }
+        }
+        let files: Vec<FileRow> = tally
+            .files
+            .iter()
+            .map(|stat| FileRow {
+                path: stat.path.to_string(),
+                bytes: stat.bytes,
+                lines: stat.lines,
+                matches: stat.matches,
+                error: stat.error.clone(),
+                skipped: stat.skipped.clone(),
+            })
+            .collect();
+        let totals = Totals {
+            files: files.len() as u64,
+            bytes: files.iter().map(|file| file.bytes).sum(),
+            lines: files.iter().map(|file| file.lines).sum(),
+            matches: tally.matches(),
+            unknown: tally.unknown(),
+            errors: files.iter().filter(|file| file.error.is_some()).count() as u64,
+        };
+        let mut report = Report {
+            schema: SCHEMA.to_string(),
+            tool: Tool {
+                name: "errscan".to_string(),
+                version: env!("CARGO_PKG_VERSION").to_string(),
+            },
+            totals,
+            by_category: by_category
+                .into_iter()
+                .map(|(category, count)| CategoryCount { category, count })
+                .collect(),
+            by_vendor: by_vendor
+                .into_iter()
+                .map(|(vendor, count)| VendorCount { vendor, count })
+                .collect(),
+            codes,
+            unknown,
+            files,
+            gate: None,
+        };
+        report.sort();
+        report
+    }
+
+    /// Puts every list in contract order: count descending, then by name.
+    pub fn sort(&mut self) {
+        self.by_category.sort_by(|a, b| {
+            b.count
+                .cmp(&a.count)
+                .then_with(|| a.category.id().cmp(b.category.id()))
+        });
+        self.by_vendor.sort_by(|a, b| {
+            b.count
+                .cmp(&a.count)
+                .then_with(|| a.vendor.id().cmp(b.vendor.id()))
+        });
+        self.codes.sort_by(|a, b| {
+            b.count
+                .cmp(&a.count)
+                .then_with(|| a.vendor.id().cmp(b.vendor.id()))
+                .then_with(|| a.code.cmp(&b.code))
+        });
+        self.unknown.sort_by(|a, b| {
+            b.count
+                .cmp(&a.count)
+                .then_with(|| a.vendor.id().cmp(b.vendor.id()))
+                .then_with(|| a.code.cmp(&b.code))
+        });
+        self.files
+            .sort_by(|a, b| b.matches.cmp(&a.matches).then_with(|| a.path.cmp(&b.path)));
+    }
+}

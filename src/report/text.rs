@@ -1,0 +1,222 @@
+//! The terminal report: totals, counts by category, the top codes with name and a one-line
+//! fix, unknown codes, and per-file problems. Colour only when asked for.
+
+use std::io::{self, Write};
+
+use super::Report;
+use crate::catalog::{Catalog, Severity};
+use crate::escape::escape_text;
+
+/// How the text report looks.
+#[derive(Debug, Clone, Copy)]
+pub struct TextOptions {
+    /// Emit ANSI colours.
+    pub color: bool,
+    /// How many codes to list.
+    pub top_codes: usize,
+}
+
+impl Default for TextOptions {
+    fn default() -> TextOptions {
+        TextOptions {
+            color: false,
+            top_codes: 20,
+        }
+    }
+}
+
+struct Paint {
+    color: bool,
+}
+
+impl Paint {
+    fn wrap(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn bold(&self, text: &str) -> String {
+        self.wrap("1", text)
+    }
+
+    fn dim(&self, text: &str) -> String {
+        self.wrap("2", text)
+    }
+
+    fn severity(&self, severity: Severity, text: &str) -> String {
+        match severity {
+            Severity::Fatal => self.wrap("1;31", text),
+            Severity::Error => self.wrap("31", text),
+            Severity::Warning => self.wrap("33", text),
+            Severity::Info => self.wrap("36", text),
+        }
+    }
+}
+
+/// Writes the report for a person at a terminal (80 columns wide).
+pub fn write_text<W: Write>(
+    report: &Report,
+    catalog: &Catalog,
+    options: TextOptions,
+    mut out: W,
+) -> io::Result<()> {
+    let paint = Paint {
+        color: options.color,
+    };
+    let totals = &report.totals;
+    writeln!(
+        out,
+        "{} {} in {} {} ({} lines, {}); {} unknown",
+        paint.bold(&totals.matches.to_string()),
+        plural(totals.matches, "match", "matches"),
+        totals.files,
+        plural(totals.files, "file", "files"),
+        totals.lines,
+        human_bytes(totals.bytes),
+        totals.unknown,
+    )?;
+    if !report.by_category.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "{}", paint.bold("By category"))?;
+        let widest = report
+            .by_category
+            .iter()
+            .map(|row| row.count)
+            .max()
+            .unwrap_or(1)
+            .max(1);
+        for row in &report.by_category {
+            let bar_len = ((row.count as f64 / widest as f64) * 30.0).ceil() as usize;
+            writeln!(
+                out,
+                "  {:<15}{:>9}  {}",
+                row.category.id(),
+                row.count,
+                paint.dim(&"█".repeat(bar_len.max(1)))
+            )?;
+        }
+        writeln!(out)?;
+        let vendors: Vec<String> = report
+            .by_vendor
+            .iter()
+            .map(|row| format!("{} {}", row.vendor.id(), row.count))
+            .collect();
+        writeln!(out, "{} {}", paint.bold("By vendor:"), vendors.join(", "))?;
+    }
+    if !report.codes.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "{}", paint.bold("Top codes"))?;
+        for row in report.codes.iter().take(options.top_codes) {
+            let label = format!("{:<8}", row.severity.id());
+            writeln!(
+                out,
+                "  {:>8}  {} {}:{} {} [{}]",
+                row.count,
+                paint.severity(row.severity, &label),
+                row.vendor.id(),
+                escape_text(&row.code),
+                paint.bold(&row.name),
+                row.category.id(),
+            )?;
+            if let Some(entry) = catalog.get(row.vendor, &row.code) {
+                writeln!(
+                    out,
+                    "            {}",
+                    paint.dim(&first_sentence(&entry.remediation))
+                )?;
+            }
+            writeln!(
+                out,
+                "            {}",
+                paint.dim(&format!(
+                    "first: {}:{}",
+                    escape_text(&row.first.path),
+                    row.first.line
+                ))
+            )?;
+        }
+        if report.codes.len() > options.top_codes {
+            writeln!(
+                out,
+                "  … and {} more codes (use --format json for all)",
+                report.codes.len() - options.top_codes
+            )?;
+        }
+    }
+    if !report.unknown.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{}",
+            paint.bold("Unknown codes (seen in a vendor's error context, not in the catalog)")
+        )?;
+        for row in &report.unknown {
+            writeln!(
+                out,
+                "  {:>8}  {}:{}  first: {}:{}",
+                row.count,
+                row.vendor.id(),
+                escape_text(&row.code),
+                escape_text(&row.first.path),
+                row.first.line
+            )?;
+        }
+    }
+    let problems: Vec<_> = report
+        .files
+        .iter()
+        .filter(|file| file.error.is_some() || file.skipped.is_some())
+        .collect();
+    if !problems.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "{}", paint.bold("Files not (fully) scanned"))?;
+        for file in problems {
+            let (label, why) = match (&file.error, &file.skipped) {
+                (Some(error), _) => (paint.severity(Severity::Error, "error  "), error),
+                (None, Some(skipped)) => (paint.dim("skipped"), skipped),
+                (None, None) => continue,
+            };
+            writeln!(
+                out,
+                "  {label} {}: {}",
+                escape_text(&file.path),
+                escape_text(why)
+            )?;
+        }
+    }
+    if totals.matches == 0 && totals.errors == 0 {
+        writeln!(out)?;
+        writeln!(out, "No vendor error codes found.")?;
+    }
+    Ok(())
+}
+
+fn plural<'a>(count: u64, one: &'a str, many: &'a str) -> &'a str {
+    if count == 1 { one } else { many }
+}
+
+/// The first sentence of a text (up to the first ". "), for one-line fixes.
+pub fn first_sentence(text: &str) -> String {
+    match text.find(". ") {
+        Some(index) => text[..=index].to_string(),
+        None => text.to_string(),
+    }
+}
+
+/// Bytes in B, KiB, MiB or GiB with one decimal.
+pub fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}

@@ -1,0 +1,330 @@
+//! The scan core: finds candidate lines with one multi-literal search over every pattern's
+//! anchors, confirms codes with the patterns' regexes on that line only, and hands one [`Hit`]
+//! per (line, vendor, code) to a [`HitSink`].
+//!
+//! The core works on byte slices, does no I/O, never prints and never panics on any bytes: log
+//! bytes are data, not errors. The same code serves a memory-mapped file, a chunk of one, a
+//! decompressed buffer and a single line from `watch`.
+
+mod resolve;
+mod samples;
+
+use std::sync::Arc;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use memchr::{memchr, memrchr};
+
+use crate::catalog::{Catalog, EntryId};
+use crate::patterns::{Pattern, PatternSet};
+use crate::vendor::Vendor;
+
+pub use resolve::Resolver;
+pub use samples::{SampleFailure, check_samples};
+
+/// Lines longer than this are not confirmed as a whole: the regexes run on a window of
+/// [`LONG_LINE_WINDOW_BYTES`] on each side of every anchor instead, so that a pathological line
+/// costs time in proportion to its anchors, not to its length times the patterns.
+pub const MAX_CONFIRM_LINE_BYTES: usize = 64 * 1024;
+
+/// Bytes kept on each side of an anchor when a long line is confirmed in windows.
+pub const LONG_LINE_WINDOW_BYTES: usize = 2048;
+
+/// A code as a hit carries it: an entry of the catalog, or text the catalog does not know.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Code {
+    /// A code the catalog knows.
+    Known(EntryId),
+    /// A code (or name) seen in the vendor's error context but absent from the catalog.
+    Unknown(Arc<str>),
+}
+
+/// One confirmed (line, vendor, code).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    /// The vendor whose pattern confirmed the code.
+    pub vendor: Vendor,
+    /// The code.
+    pub code: Code,
+    /// 1-based line number within the scanned slice (plus the base the caller gave).
+    pub line_number: u64,
+    /// 0-based byte offset of the line's start within the input.
+    pub byte_offset: u64,
+}
+
+/// Receives what the scanner confirms. The scanner itself never prints or counts.
+pub trait HitSink {
+    /// Called once per (line, vendor, code), in input order; `line` is the whole line without
+    /// its newline (for a very long line, the window the code was found in).
+    fn hit(&mut self, hit: Hit, line: &[u8]);
+}
+
+impl HitSink for Vec<Hit> {
+    fn hit(&mut self, hit: Hit, _line: &[u8]) {
+        self.push(hit);
+    }
+}
+
+/// Where a slice starts within its input: the line number of its first line and its offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SliceStart {
+    /// 1-based number of the slice's first line.
+    pub line_number: u64,
+    /// Byte offset of the slice's first byte.
+    pub byte_offset: u64,
+}
+
+impl SliceStart {
+    /// The start of an input.
+    pub const INPUT_START: SliceStart = SliceStart {
+        line_number: 1,
+        byte_offset: 0,
+    };
+}
+
+/// The compiled scanner: one automaton over all anchors, the patterns, and the catalog join.
+#[derive(Debug, Clone)]
+pub struct Scanner {
+    anchors: AhoCorasick,
+    /// For each anchor (by automaton pattern id), the patterns that use it.
+    patterns_of_anchor: Vec<Vec<usize>>,
+    patterns: Vec<Pattern>,
+    resolver: Resolver,
+}
+
+/// The scanner could not be built.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot build the anchor search: {0}")]
+pub struct BuildError(#[from] aho_corasick::BuildError);
+
+/// What a scan of a slice found besides its hits.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SliceStats {
+    /// Newline bytes in the slice.
+    pub newlines: u64,
+}
+
+impl Scanner {
+    /// Compiles the patterns of the selected vendors (all when `vendors` is empty) against the
+    /// catalog.
+    pub fn new(
+        patterns: &PatternSet,
+        catalog: Arc<Catalog>,
+        vendors: &[Vendor],
+    ) -> Result<Scanner, BuildError> {
+        let patterns: Vec<Pattern> = patterns
+            .patterns()
+            .iter()
+            .filter(|pattern| vendors.is_empty() || vendors.contains(&pattern.vendor))
+            .cloned()
+            .collect();
+        let mut anchor_texts: Vec<&str> = Vec::new();
+        let mut patterns_of_anchor: Vec<Vec<usize>> = Vec::new();
+        for (pattern_index, pattern) in patterns.iter().enumerate() {
+            for anchor in &pattern.anchors {
+                match anchor_texts.iter().position(|known| known == anchor) {
+                    Some(anchor_index) => patterns_of_anchor[anchor_index].push(pattern_index),
+                    None => {
+                        anchor_texts.push(anchor);
+                        patterns_of_anchor.push(vec![pattern_index]);
+                    }
+                }
+            }
+        }
+        let anchors = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .build(&anchor_texts)?;
+        Ok(Scanner {
+            anchors,
+            patterns_of_anchor,
+            patterns,
+            resolver: Resolver::new(catalog),
+        })
+    }
+
+    /// The catalog the scanner joins codes against.
+    pub fn catalog(&self) -> &Arc<Catalog> {
+        self.resolver.catalog()
+    }
+
+    /// The patterns in effect.
+    pub fn patterns(&self) -> &[Pattern] {
+        &self.patterns
+    }
+
+    /// Scans a slice of whole lines (the last one may lack its newline) and reports every hit.
+    /// Returns the number of newlines in the slice, so that the caller can number the lines of
+    /// the next slice.
+    pub fn scan_slice<S: HitSink>(
+        &self,
+        haystack: &[u8],
+        start: SliceStart,
+        sink: &mut S,
+    ) -> SliceStats {
+        let mut scratch = LineScratch::new(self.patterns.len());
+        let mut newlines: u64 = 0;
+        let mut counted_up_to = 0;
+        let mut search_from = 0;
+        while search_from < haystack.len() {
+            let input = aho_corasick::Input::new(haystack).span(search_from..haystack.len());
+            let Some(found) = self.anchors.find(input) else {
+                break;
+            };
+            let line_start =
+                memrchr(b'\n', &haystack[..found.start()]).map_or(0, |index| index + 1);
+            let line_end = memchr(b'\n', &haystack[found.start()..])
+                .map_or(haystack.len(), |index| found.start() + index);
+            newlines += count_newlines(&haystack[counted_up_to..line_start]);
+            counted_up_to = line_start;
+            let line_start_of = SliceStart {
+                line_number: start.line_number + newlines,
+                byte_offset: start.byte_offset + line_start as u64,
+            };
+            self.confirm_line(
+                &haystack[line_start..line_end],
+                line_start_of,
+                &mut scratch,
+                sink,
+            );
+            search_from = line_end + 1;
+        }
+        newlines += count_newlines(&haystack[counted_up_to.min(haystack.len())..]);
+        SliceStats { newlines }
+    }
+
+    /// Confirms one line (without its newline) and reports its hits, each (vendor, code) once.
+    pub fn scan_line<S: HitSink>(&self, line: &[u8], start: SliceStart, sink: &mut S) {
+        let mut scratch = LineScratch::new(self.patterns.len());
+        if self.anchors.is_match(line) {
+            self.confirm_line(line, start, &mut scratch, sink);
+        }
+    }
+
+    fn confirm_line<S: HitSink>(
+        &self,
+        line: &[u8],
+        start: SliceStart,
+        scratch: &mut LineScratch,
+        sink: &mut S,
+    ) {
+        scratch.clear();
+        if line.len() <= MAX_CONFIRM_LINE_BYTES {
+            self.mark_triggered(line, scratch);
+            self.run_triggered(line, line, start, scratch, sink);
+            return;
+        }
+        // A very long line: confirm a window around each anchor, deduplicating across windows.
+        let mut windows: Vec<(usize, usize)> = Vec::new();
+        for found in self.anchors.find_overlapping_iter(line) {
+            let window_start = found.start().saturating_sub(LONG_LINE_WINDOW_BYTES);
+            let window_end = (found.end() + LONG_LINE_WINDOW_BYTES).min(line.len());
+            match windows.last_mut() {
+                Some(last) if window_start <= last.1 => last.1 = last.1.max(window_end),
+                _ => windows.push((window_start, window_end)),
+            }
+        }
+        for (window_start, window_end) in windows {
+            let window = &line[window_start..window_end];
+            scratch.triggered.fill(false);
+            self.mark_triggered(window, scratch);
+            self.run_triggered(window, window, start, scratch, sink);
+        }
+    }
+
+    fn mark_triggered(&self, text: &[u8], scratch: &mut LineScratch) {
+        for found in self.anchors.find_overlapping_iter(text) {
+            for &pattern_index in &self.patterns_of_anchor[found.pattern().as_usize()] {
+                scratch.triggered[pattern_index] = true;
+            }
+        }
+    }
+
+    fn run_triggered<S: HitSink>(
+        &self,
+        text: &[u8],
+        line: &[u8],
+        start: SliceStart,
+        scratch: &mut LineScratch,
+        sink: &mut S,
+    ) {
+        for (pattern_index, pattern) in self.patterns.iter().enumerate() {
+            if !scratch.triggered[pattern_index] {
+                continue;
+            }
+            for captures in pattern.regex.captures_iter(text) {
+                let Some(code) = self.resolver.resolve(pattern, &captures) else {
+                    continue;
+                };
+                let key = (pattern.vendor, code);
+                if scratch.reported.contains(&key) {
+                    continue;
+                }
+                sink.hit(
+                    Hit {
+                        vendor: key.0,
+                        code: key.1.clone(),
+                        line_number: start.line_number,
+                        byte_offset: start.byte_offset,
+                    },
+                    line,
+                );
+                scratch.reported.push(key);
+            }
+        }
+    }
+
+    /// The codes one line gives, for checking samples: (vendor, code text) in find order.
+    pub fn codes_of_line(&self, line: &str) -> Vec<(Vendor, String)> {
+        let mut hits: Vec<Hit> = Vec::new();
+        self.scan_line(line.as_bytes(), SliceStart::INPUT_START, &mut hits);
+        hits.into_iter()
+            .map(|hit| (hit.vendor, self.resolver.code_text(&hit.code).to_string()))
+            .collect()
+    }
+
+    /// The codes one pattern alone gives on a line (anchors ignored), for checking samples.
+    pub fn codes_of_pattern(&self, pattern: &Pattern, line: &str) -> Vec<String> {
+        let mut codes: Vec<String> = Vec::new();
+        for captures in pattern.regex.captures_iter(line.as_bytes()) {
+            if let Some(code) = self.resolver.resolve(pattern, &captures) {
+                let text = self.resolver.code_text(&code).to_string();
+                if !codes.contains(&text) {
+                    codes.push(text);
+                }
+            }
+        }
+        codes
+    }
+
+    /// The text of a code: the catalog code, or the unknown text as seen.
+    pub fn code_text<'a>(&'a self, code: &'a Code) -> &'a str {
+        self.resolver.code_text(code)
+    }
+}
+
+/// Per-line working memory, reused across the lines of one slice.
+struct LineScratch {
+    triggered: Vec<bool>,
+    reported: Vec<(Vendor, Code)>,
+}
+
+impl LineScratch {
+    fn new(pattern_count: usize) -> LineScratch {
+        LineScratch {
+            triggered: vec![false; pattern_count],
+            reported: Vec::new(),
+        }
+    }
+
+    fn clear(&mut self) {
+        self.triggered.fill(false);
+        self.reported.clear();
+    }
+}
+
+/// Counts newline bytes.
+pub fn count_newlines(bytes: &[u8]) -> u64 {
+    memchr::memchr_iter(b'\n', bytes).count() as u64
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,104 @@
+//! Turning a regex match into a [`Code`]: the `code`, `name` and `message` captures joined
+//! against the catalog.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use regex::bytes::Captures;
+
+use super::Code;
+use crate::catalog::{Catalog, EntryId};
+use crate::patterns::Pattern;
+use crate::vendor::Vendor;
+
+/// Resolves captures to codes through the catalog.
+#[derive(Debug, Clone)]
+pub struct Resolver {
+    catalog: Arc<Catalog>,
+    /// Per vendor, (message, entry) with the longest messages first.
+    messages: HashMap<Vendor, Vec<(String, EntryId)>>,
+}
+
+impl Resolver {
+    /// Indexes the catalog's messages.
+    pub fn new(catalog: Arc<Catalog>) -> Resolver {
+        let mut messages: HashMap<Vendor, Vec<(String, EntryId)>> = HashMap::new();
+        for (index, entry) in catalog.entries().iter().enumerate() {
+            for message in &entry.messages {
+                let message = trim_message(message);
+                if !message.is_empty() {
+                    messages
+                        .entry(entry.vendor)
+                        .or_default()
+                        .push((message.to_string(), index as EntryId));
+                }
+            }
+        }
+        for list in messages.values_mut() {
+            list.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.1.cmp(&b.1)));
+        }
+        Resolver { catalog, messages }
+    }
+
+    /// The catalog.
+    pub fn catalog(&self) -> &Arc<Catalog> {
+        &self.catalog
+    }
+
+    /// The code a match stands for: `code` wins over `name`, `name` over `message`. `None` when
+    /// the match carries nothing usable (an empty capture, bytes that are not text, or a
+    /// message the catalog does not know).
+    pub fn resolve(&self, pattern: &Pattern, captures: &Captures<'_>) -> Option<Code> {
+        let vendor = pattern.vendor;
+        if let Some(code) = captured_text(captures, "code") {
+            return Some(match self.catalog.id_of(vendor, code) {
+                Some(id) => Code::Known(id),
+                None => Code::Unknown(Arc::from(code)),
+            });
+        }
+        if let Some(name) = captured_text(captures, "name") {
+            return Some(match self.resolve_name(pattern, name) {
+                Some(id) => Code::Known(id),
+                None => Code::Unknown(Arc::from(name)),
+            });
+        }
+        let message = captured_text(captures, "message")?;
+        let message = trim_message(message);
+        self.messages
+            .get(&vendor)?
+            .iter()
+            .find(|(known, _)| message.starts_with(known.as_str()))
+            .map(|(_, id)| Code::Known(*id))
+    }
+
+    /// The tier rule: the first listed group with an entry of this name wins; without groups,
+    /// the first entry in catalog order.
+    fn resolve_name(&self, pattern: &Pattern, name: &str) -> Option<EntryId> {
+        let ids = self.catalog.ids_by_name(pattern.vendor, name);
+        if pattern.groups.is_empty() {
+            return ids.first().copied();
+        }
+        pattern.groups.iter().find_map(|group| {
+            ids.iter()
+                .copied()
+                .find(|&id| self.catalog.entry(id).group.as_deref() == Some(group.as_str()))
+        })
+    }
+
+    /// The text of a code.
+    pub fn code_text<'a>(&'a self, code: &'a Code) -> &'a str {
+        match code {
+            Code::Known(id) => &self.catalog.entry(*id).code,
+            Code::Unknown(text) => text,
+        }
+    }
+}
+
+fn captured_text<'h>(captures: &Captures<'h>, group: &str) -> Option<&'h str> {
+    let text = std::str::from_utf8(captures.name(group)?.as_bytes()).ok()?;
+    Some(text).filter(|text| !text.is_empty())
+}
+
+fn trim_message(message: &str) -> &str {
+    message.trim_matches(|c: char| c.is_whitespace() || c == '"' || c == '\'')
+}

@@ -1,0 +1,209 @@
+//! Counts by (vendor, code) and per file, with the first location of each code. Every field is
+//! a sum or a minimum, so tallies merge with `+=` in any order and give the same result.
+
+use std::collections::HashMap;
+use std::ops::AddAssign;
+use std::sync::Arc;
+
+use crate::scan::{Code, Hit, HitSink};
+use crate::vendor::Vendor;
+
+/// Where a code was seen. Ordered by (path, line), which makes "first" independent of thread
+/// count, shard order and merge order.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Location {
+    /// The input's display path (`-` for stdin).
+    pub path: Arc<str>,
+    /// 1-based line number.
+    pub line: u64,
+}
+
+/// How often one code was seen and where first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeStat {
+    /// Number of lines carrying the code.
+    pub count: u64,
+    /// The smallest location.
+    pub first: Location,
+}
+
+impl CodeStat {
+    fn absorb(&mut self, other: &CodeStat) {
+        self.count += other.count;
+        if other.first < self.first {
+            self.first = other.first.clone();
+        }
+    }
+}
+
+/// What happened to one input.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FileStat {
+    /// The display path.
+    pub path: Arc<str>,
+    /// Bytes read (after decompression).
+    pub bytes: u64,
+    /// Lines read.
+    pub lines: u64,
+    /// Hits (known and unknown).
+    pub matches: u64,
+    /// Why the file could not be read (or was only partly read), if so.
+    pub error: Option<String>,
+    /// Why the file was skipped without being an error (for example a binary file).
+    pub skipped: Option<String>,
+}
+
+/// The counts of a run, or of a part of one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Per (vendor, code).
+    pub codes: HashMap<(Vendor, Code), CodeStat>,
+    /// Per input, in no particular order (reports sort).
+    pub files: Vec<FileStat>,
+}
+
+impl Tally {
+    /// Total hits.
+    pub fn matches(&self) -> u64 {
+        self.codes.values().map(|stat| stat.count).sum()
+    }
+
+    /// Hits whose code the catalog does not know.
+    pub fn unknown(&self) -> u64 {
+        self.codes
+            .iter()
+            .filter(|((_, code), _)| matches!(code, Code::Unknown(_)))
+            .map(|(_, stat)| stat.count)
+            .sum()
+    }
+
+    /// Adds one code occurrence.
+    pub fn add(&mut self, vendor: Vendor, code: Code, location: Location) {
+        let stat = CodeStat {
+            count: 1,
+            first: location,
+        };
+        self.add_stat(vendor, code, &stat);
+    }
+
+    fn add_stat(&mut self, vendor: Vendor, code: Code, stat: &CodeStat) {
+        match self.codes.get_mut(&(vendor, code.clone())) {
+            Some(existing) => existing.absorb(stat),
+            None => {
+                self.codes.insert((vendor, code), stat.clone());
+            }
+        }
+    }
+}
+
+impl AddAssign<&Tally> for Tally {
+    fn add_assign(&mut self, other: &Tally) {
+        for ((vendor, code), stat) in &other.codes {
+            self.add_stat(*vendor, code.clone(), stat);
+        }
+        self.files.extend(other.files.iter().cloned());
+    }
+}
+
+impl AddAssign for Tally {
+    fn add_assign(&mut self, other: Tally) {
+        *self += &other;
+    }
+}
+
+/// Counts the hits of one input (or one chunk of it) with line numbers local to the chunk.
+#[derive(Debug, Clone, Default)]
+pub struct ChunkTally {
+    /// Per (vendor, code): count and the smallest local line number.
+    pub codes: HashMap<(Vendor, Code), (u64, u64)>,
+    /// Hits.
+    pub matches: u64,
+}
+
+impl HitSink for ChunkTally {
+    fn hit(&mut self, hit: Hit, _line: &[u8]) {
+        self.matches += 1;
+        let entry = self
+            .codes
+            .entry((hit.vendor, hit.code))
+            .or_insert((0, hit.line_number));
+        entry.0 += 1;
+        entry.1 = entry.1.min(hit.line_number);
+    }
+}
+
+impl ChunkTally {
+    /// Moves the chunk's counts into `tally` for `path`, adding `line_base` to local line numbers.
+    pub fn add_into(self, tally: &mut Tally, path: &Arc<str>, line_base: u64) {
+        for ((vendor, code), (count, first_line)) in self.codes {
+            let stat = CodeStat {
+                count,
+                first: Location {
+                    path: Arc::clone(path),
+                    line: first_line + line_base,
+                },
+            };
+            tally.add_stat(vendor, code, &stat);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn location(path: &str, line: u64) -> Location {
+        Location {
+            path: Arc::from(path),
+            line,
+        }
+    }
+
+    fn sample(parts: &[(&str, u64, u32)]) -> Tally {
+        let mut tally = Tally::default();
+        for &(path, line, code) in parts {
+            tally.add(
+                Vendor::BigBlueButton,
+                Code::Known(code),
+                location(path, line),
+            );
+        }
+        tally
+    }
+
+    #[test]
+    fn merging_is_commutative_and_associative() {
+        let a = sample(&[("b.log", 5, 1), ("b.log", 9, 2)]);
+        let b = sample(&[("a.log", 7, 1)]);
+        let c = sample(&[("a.log", 3, 2), ("c.log", 1, 1)]);
+        let mut left = a.clone();
+        left += &b;
+        left += &c;
+        let mut right = c.clone();
+        let mut inner = b.clone();
+        inner += &a;
+        right += &inner;
+        assert_eq!(left.codes, right.codes);
+        let first_of_1 = &left.codes[&(Vendor::BigBlueButton, Code::Known(1))];
+        assert_eq!(first_of_1.count, 3);
+        assert_eq!(first_of_1.first, location("a.log", 7));
+        assert_eq!(left.matches(), 5);
+    }
+
+    #[test]
+    fn chunk_lines_are_shifted_by_the_base() {
+        let mut chunk = ChunkTally::default();
+        let hit = Hit {
+            vendor: Vendor::Jitsi,
+            code: Code::Unknown(Arc::from("conference.x")),
+            line_number: 4,
+            byte_offset: 0,
+        };
+        chunk.hit(hit, b"");
+        let mut tally = Tally::default();
+        chunk.add_into(&mut tally, &Arc::from("x.log"), 100);
+        let stat = tally.codes.values().next().unwrap();
+        assert_eq!(stat.first.line, 104);
+        assert_eq!(tally.unknown(), 1);
+    }
+}

@@ -1,0 +1,395 @@
+//! The search worker: connects inputs, the scanner and the tallies. Plain files are mapped and
+//! split into newline-aligned chunks that are scanned in parallel; streams (stdin, gzip, zstd,
+//! pipes) are read in blocks with memory bounded by the longest line kept. Results come back
+//! per input, in input order, whatever the thread count.
+
+use std::io::{self, Read};
+use std::ops::Range;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::escape::{MAX_SHOWN_BYTES, escape_bytes};
+use crate::input::{Input, InputError, Opened, open_path};
+use crate::scan::{Code, Hit, HitSink, Scanner, SliceStart, count_newlines};
+use crate::tally::{ChunkTally, FileStat, Tally};
+use crate::vendor::Vendor;
+
+/// How inputs are read and split.
+#[derive(Debug, Clone)]
+pub struct WorkerOptions {
+    /// Map plain files (true) or read them as streams.
+    pub use_mmap: bool,
+    /// Target size of the chunks a mapped file is split into for parallel scanning.
+    pub chunk_bytes: usize,
+    /// Block size for streams.
+    pub block_bytes: usize,
+    /// In streams, a line longer than this is matched on its first `max_line_bytes` only, so
+    /// memory stays bounded whatever the input.
+    pub max_line_bytes: usize,
+    /// Keep one [`Event`] per hit (for NDJSON output).
+    pub collect_events: bool,
+}
+
+impl Default for WorkerOptions {
+    fn default() -> WorkerOptions {
+        WorkerOptions {
+            use_mmap: true,
+            chunk_bytes: 8 * 1024 * 1024,
+            block_bytes: 1024 * 1024,
+            max_line_bytes: 16 * 1024 * 1024,
+            collect_events: false,
+        }
+    }
+}
+
+/// One hit with its location and the line's text, for event output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    /// Display path of the input.
+    pub path: Arc<str>,
+    /// 1-based line number.
+    pub line: u64,
+    /// Byte offset of the line's start.
+    pub offset: u64,
+    /// Vendor.
+    pub vendor: Vendor,
+    /// Code.
+    pub code: Code,
+    /// The line, escaped and capped at 1 KiB.
+    pub text: String,
+}
+
+/// What scanning one input gave.
+#[derive(Debug, Clone)]
+pub struct FileOutcome {
+    /// Counts for this input alone, including its [`FileStat`].
+    pub tally: Tally,
+    /// Events in line order (empty unless asked for).
+    pub events: Vec<Event>,
+}
+
+impl FileOutcome {
+    /// The input's stat.
+    pub fn stat(&self) -> &FileStat {
+        &self.tally.files[0]
+    }
+}
+
+/// Scans every input, calling `on_file` once per input in input order. Inputs are scanned in
+/// parallel on the current rayon pool, a bounded window at a time, so memory does not grow with
+/// the number of inputs.
+pub fn scan_inputs<F: FnMut(FileOutcome)>(
+    scanner: &Scanner,
+    inputs: &[Input],
+    options: &WorkerOptions,
+    mut on_file: F,
+) {
+    let window = rayon::current_num_threads().max(1) * 4;
+    for batch in inputs.chunks(window) {
+        let outcomes: Vec<FileOutcome> = batch
+            .par_iter()
+            .map(|input| scan_input(scanner, input, options))
+            .collect();
+        outcomes.into_iter().for_each(&mut on_file);
+    }
+}
+
+/// Scans one input.
+pub fn scan_input(scanner: &Scanner, input: &Input, options: &WorkerOptions) -> FileOutcome {
+    let path: Arc<str> = Arc::from(input.display_path());
+    let mut accumulator = Accumulator::new(Arc::clone(&path));
+    let opened = match input {
+        Input::Stdin => crate::input::open_stream(Box::new(io::stdin()))
+            .map_err(|error| InputError::io("-", &error)),
+        Input::Path(file) => open_path(file, &path, options.use_mmap),
+    };
+    match opened {
+        Err(error) => accumulator.stat.error = Some(error.message),
+        Ok(Opened::Skipped(reason)) => accumulator.stat.skipped = Some(reason.to_string()),
+        Ok(Opened::Mapped(map)) => scan_bytes(scanner, &map, options, &mut accumulator),
+        Ok(Opened::Bytes(bytes)) => scan_bytes(scanner, &bytes, options, &mut accumulator),
+        Ok(Opened::Stream(reader)) => {
+            if let Err(error) = scan_stream(scanner, reader, options, &mut accumulator) {
+                accumulator.stat.error = Some(crate::input::describe_io_error(&error));
+            }
+        }
+    }
+    accumulator.finish()
+}
+
+/// Collects the chunk results of one input, in order.
+struct Accumulator {
+    path: Arc<str>,
+    stat: FileStat,
+    tally: Tally,
+    events: Vec<Event>,
+    newlines: u64,
+    ends_with_newline: bool,
+}
+
+impl Accumulator {
+    fn new(path: Arc<str>) -> Accumulator {
+        Accumulator {
+            stat: FileStat {
+                path: Arc::clone(&path),
+                ..FileStat::default()
+            },
+            path,
+            tally: Tally::default(),
+            events: Vec::new(),
+            newlines: 0,
+            ends_with_newline: true,
+        }
+    }
+
+    /// Adds the result of the next chunk; its line numbers are local (its first line is 1).
+    fn add_chunk(&mut self, chunk: ChunkSink, bytes: &[u8], newlines: u64, byte_offset: u64) {
+        let line_base = self.newlines;
+        self.stat.matches += chunk.tally.matches;
+        chunk.tally.add_into(&mut self.tally, &self.path, line_base);
+        self.events
+            .extend(chunk.events.into_iter().map(|mut event| {
+                event.line += line_base;
+                event.offset += byte_offset;
+                event
+            }));
+        self.newlines += newlines;
+        self.stat.bytes += bytes.len() as u64;
+        if let Some(&last) = bytes.last() {
+            self.ends_with_newline = last == b'\n';
+        }
+    }
+
+    fn finish(mut self) -> FileOutcome {
+        let partial_last_line = u64::from(!self.ends_with_newline);
+        self.stat.lines = self.newlines + partial_last_line;
+        self.tally.files.push(self.stat);
+        FileOutcome {
+            tally: self.tally,
+            events: self.events,
+        }
+    }
+}
+
+/// The sink a chunk scan writes into: counts, and events when asked for.
+struct ChunkSink {
+    tally: ChunkTally,
+    events: Vec<Event>,
+    path: Arc<str>,
+    collect_events: bool,
+}
+
+impl ChunkSink {
+    fn new(path: &Arc<str>, collect_events: bool) -> ChunkSink {
+        ChunkSink {
+            tally: ChunkTally::default(),
+            events: Vec::new(),
+            path: Arc::clone(path),
+            collect_events,
+        }
+    }
+}
+
+impl HitSink for ChunkSink {
+    fn hit(&mut self, hit: Hit, line: &[u8]) {
+        if self.collect_events {
+            self.events.push(Event {
+                path: Arc::clone(&self.path),
+                line: hit.line_number,
+                offset: hit.byte_offset,
+                vendor: hit.vendor,
+                code: hit.code.clone(),
+                text: escape_bytes(line, MAX_SHOWN_BYTES),
+            });
+        }
+        self.tally.hit(hit, line);
+    }
+}
+
+/// Scans bytes held in memory: split into newline-aligned chunks scanned in parallel.
+fn scan_bytes(
+    scanner: &Scanner,
+    bytes: &[u8],
+    options: &WorkerOptions,
+    accumulator: &mut Accumulator,
+) {
+    let chunks = split_at_newlines(bytes, options.chunk_bytes);
+    let scan_chunk = |range: &Range<usize>| {
+        let mut sink = ChunkSink::new(&accumulator.path, options.collect_events);
+        let stats = scanner.scan_slice(&bytes[range.clone()], SliceStart::INPUT_START, &mut sink);
+        (sink, stats.newlines)
+    };
+    let results: Vec<(ChunkSink, u64)> = if chunks.len() == 1 {
+        chunks.iter().map(scan_chunk).collect()
+    } else {
+        chunks.par_iter().map(scan_chunk).collect()
+    };
+    for (range, (sink, newlines)) in chunks.iter().zip(results) {
+        accumulator.add_chunk(sink, &bytes[range.clone()], newlines, range.start as u64);
+    }
+}
+
+/// Splits `bytes` into ranges of about `target` bytes, each ending just after a newline (the
+/// last one at the end). Never returns an empty list.
+pub fn split_at_newlines(bytes: &[u8], target: usize) -> Vec<Range<usize>> {
+    let target = target.max(1);
+    let mut ranges = Vec::with_capacity(bytes.len() / target + 1);
+    let mut start = 0;
+    while bytes.len() - start > target {
+        let probe = start + target;
+        match memchr::memchr(b'\n', &bytes[probe..]) {
+            Some(index) => {
+                let end = probe + index + 1;
+                ranges.push(start..end);
+                start = end;
+            }
+            None => break,
+        }
+    }
+    if start < bytes.len() || ranges.is_empty() {
+        ranges.push(start..bytes.len());
+    }
+    ranges
+}
+
+/// Scans a stream block by block. Complete lines are scanned as they arrive; a partial line
+/// waits for its newline. A line that outgrows `max_line_bytes` is scanned on what has arrived
+/// and the rest of it, up to its newline, is skipped (and counted in bytes).
+fn scan_stream(
+    scanner: &Scanner,
+    mut reader: Box<dyn Read + Send>,
+    options: &WorkerOptions,
+    accumulator: &mut Accumulator,
+) -> io::Result<()> {
+    let block_bytes = options.block_bytes.max(1);
+    let max_line_bytes = options.max_line_bytes.max(1);
+    let mut buffer: Vec<u8> = Vec::with_capacity(block_bytes * 2);
+    let mut consumed: u64 = 0;
+    let mut is_skipping_long_line = false;
+    loop {
+        let old_len = buffer.len();
+        buffer.resize(old_len + block_bytes, 0);
+        let read = match reader.read(&mut buffer[old_len..]) {
+            Ok(read) => read,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => {
+                buffer.truncate(old_len);
+                continue;
+            }
+            Err(error) => {
+                buffer.truncate(old_len);
+                flush_stream_tail(
+                    scanner,
+                    &buffer,
+                    consumed,
+                    options,
+                    accumulator,
+                    is_skipping_long_line,
+                );
+                return Err(error);
+            }
+        };
+        buffer.truncate(old_len + read);
+        if read == 0 {
+            flush_stream_tail(
+                scanner,
+                &buffer,
+                consumed,
+                options,
+                accumulator,
+                is_skipping_long_line,
+            );
+            return Ok(());
+        }
+        if is_skipping_long_line {
+            match memchr::memchr(b'\n', &buffer) {
+                None => {
+                    accumulator.stat.bytes += buffer.len() as u64;
+                    consumed += buffer.len() as u64;
+                    buffer.clear();
+                    continue;
+                }
+                Some(index) => {
+                    // The skipped tail ends here: its newline closes the long line.
+                    accumulator.stat.bytes += index as u64 + 1;
+                    accumulator.newlines += 1;
+                    accumulator.ends_with_newline = true;
+                    consumed += index as u64 + 1;
+                    buffer.drain(..=index);
+                    is_skipping_long_line = false;
+                }
+            }
+        }
+        match memchr::memrchr(b'\n', &buffer) {
+            Some(last_newline) => {
+                let complete = &buffer[..=last_newline];
+                scan_stream_piece(scanner, complete, consumed, options, accumulator);
+                consumed += complete.len() as u64;
+                buffer.drain(..=last_newline);
+            }
+            None if buffer.len() >= max_line_bytes => {
+                scan_stream_piece(scanner, &buffer, consumed, options, accumulator);
+                consumed += buffer.len() as u64;
+                buffer.clear();
+                is_skipping_long_line = true;
+            }
+            None => {}
+        }
+    }
+}
+
+fn flush_stream_tail(
+    scanner: &Scanner,
+    buffer: &[u8],
+    consumed: u64,
+    options: &WorkerOptions,
+    accumulator: &mut Accumulator,
+    is_skipping_long_line: bool,
+) {
+    if buffer.is_empty() {
+        return;
+    }
+    if is_skipping_long_line {
+        accumulator.stat.bytes += buffer.len() as u64;
+        accumulator.ends_with_newline = false;
+    } else {
+        scan_stream_piece(scanner, buffer, consumed, options, accumulator);
+    }
+}
+
+fn scan_stream_piece(
+    scanner: &Scanner,
+    piece: &[u8],
+    byte_offset: u64,
+    options: &WorkerOptions,
+    accumulator: &mut Accumulator,
+) {
+    let mut sink = ChunkSink::new(&accumulator.path, options.collect_events);
+    let stats = scanner.scan_slice(piece, SliceStart::INPUT_START, &mut sink);
+    accumulator.add_chunk(sink, piece, stats.newlines, byte_offset);
+}
+
+/// Counts the lines of bytes the way the scanner does (newlines, plus a last line without one).
+pub fn count_lines(bytes: &[u8]) -> u64 {
+    count_newlines(bytes) + u64::from(bytes.last().is_some_and(|&last| last != b'\n'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_end_after_newlines_and_cover_everything() {
+        let text = b"aaa\nbb\ncccc\nd";
+        for target in 1..16 {
+            let ranges = split_at_newlines(text, target);
+            assert_eq!(ranges.first().unwrap().start, 0);
+            assert_eq!(ranges.last().unwrap().end, text.len());
+            for pair in ranges.windows(2) {
+                assert_eq!(pair[0].end, pair[1].start);
+                assert_eq!(text[pair[0].end - 1], b'\n');
+            }
+        }
+        assert_eq!(split_at_newlines(b"", 4), vec![0..0]);
+    }
+}
