@@ -1,0 +1,471 @@
+//! The binary end to end: explain, catalog list/check, and scan's inputs, formats and exit codes.
+
+mod support;
+
+use support::{TestEnv, rows};
+
+const LOG: &str = "INFO start\n\
+clientLogger: Audio error - errorCode=1007, cause=ICE negotiation failed\n\
+2024-03-07T10:00:01.000Z [conference.js] <ge._onConferenceFailed>:  CONFERENCE FAILED: conference.iceFailed\n\
+noise (code: 1000)\n\
+join room result: 1002034\n\
+clientLogger: Audio error - errorCode=1999, cause=x\n";
+
+fn expected_rows() -> Vec<(String, String, u64)> {
+    let mut expected = vec![
+        ("bigbluebutton".to_string(), "1007".to_string(), 1),
+        ("jitsi".to_string(), "conference.iceFailed".to_string(), 1),
+        ("zegocloud".to_string(), "1002034".to_string(), 1),
+    ];
+    expected.sort();
+    expected
+}
+
+#[test]
+fn explain_lists_every_tier_of_an_ambiguous_name() {
+    let env = TestEnv::new();
+    let run = env.run(&["explain", "ICE_STATE_FAILED"]).expect_code(0);
+    for code in ["1107", "1307", "2022"] {
+        assert!(
+            run.stdout
+                .contains(&format!("BigBlueButton {code} ICE_STATE_FAILED")),
+            "{}",
+            run.describe()
+        );
+    }
+    let run = env
+        .run(&[
+            "explain",
+            "--format",
+            "json",
+            "conference.iceFailed",
+            "bbb:2211",
+        ])
+        .expect_code(0);
+    let entries = run.json();
+    let entries = entries.as_array().expect("array");
+    assert_eq!(entries.len(), 2);
+    for field in [
+        "vendor",
+        "code",
+        "name",
+        "category",
+        "severity",
+        "description",
+        "remediation",
+        "source",
+    ] {
+        assert!(
+            entries.iter().all(|entry| entry[field].is_string()),
+            "field {field}"
+        );
+    }
+    assert_eq!(entries[0]["name"], "ICE_FAILED");
+}
+
+#[test]
+fn explain_unknown_suggests_and_exits_1() {
+    let env = TestEnv::new();
+    let run = env.run(&["explain", "ICE_STATE_FAIL"]).expect_code(1);
+    assert!(run.stderr.contains("did you mean"), "{}", run.describe());
+    assert!(
+        run.stderr.contains("bigbluebutton:ICE_STATE_FAILED"),
+        "{}",
+        run.describe()
+    );
+}
+
+#[test]
+fn catalog_list_filters_by_vendor_and_category() {
+    let env = TestEnv::new();
+    let all = env
+        .run(&["catalog", "list", "--format", "json", "--vendor", "bbb"])
+        .expect_code(0)
+        .json();
+    let all = all.as_array().expect("array");
+    assert_eq!(all.len(), 67);
+    assert!(all.iter().all(|entry| entry["vendor"] == "bigbluebutton"));
+    let capacity = env
+        .run(&[
+            "catalog",
+            "list",
+            "--format",
+            "json",
+            "--category",
+            "capacity",
+        ])
+        .expect_code(0)
+        .json();
+    let capacity = capacity.as_array().expect("array");
+    assert!(!capacity.is_empty());
+    assert!(capacity.iter().all(|entry| entry["category"] == "capacity"));
+    let csv = env
+        .run(&["catalog", "list", "--format", "csv", "--vendor", "jitsi"])
+        .expect_code(0);
+    assert_eq!(
+        csv.stdout.lines().next(),
+        Some("vendor,code,name,category,severity,description,remediation,source")
+    );
+    assert_eq!(
+        csv.stdout
+            .lines()
+            .filter(|line| line.starts_with("jitsi,"))
+            .count(),
+        69
+    );
+}
+
+#[test]
+fn catalog_check_reports_each_problem_with_file_line_and_column() {
+    let env = TestEnv::new();
+    let entry = "[[entry]]\ncode = \"1999\"\nname = \"X\"\ncategory = \"network\"\nseverity = \"error\"\ndescription = \"d\"\nremediation = \"r\"\nsource = \"local\"\n";
+    env.write("good.toml", format!("vendor = \"bigbluebutton\"\n{entry}"));
+    env.write(
+        "bad-category.toml",
+        format!(
+            "vendor = \"bigbluebutton\"\n{}",
+            entry.replace("\"network\"", "\"networking\"")
+        ),
+    );
+    env.write(
+        "duplicate.toml",
+        format!("vendor = \"bigbluebutton\"\n{entry}{entry}"),
+    );
+    env.write(
+        "missing.toml",
+        format!(
+            "vendor = \"bigbluebutton\"\n{}",
+            entry.replace("name = \"X\"\n", "")
+        ),
+    );
+    env.write(
+        "syntax.toml",
+        "vendor = \"bigbluebutton\"\n[[entry]]\ncode = 1999 x\n",
+    );
+    env.run(&["catalog", "check", "good.toml"]).expect_code(0);
+    let cases = [
+        (
+            "bad-category.toml",
+            "bad-category.toml:5:12: unknown category `networking`",
+        ),
+        (
+            "duplicate.toml",
+            "duplicate.toml:11:8: duplicate code `1999` (first defined on line 3)",
+        ),
+        (
+            "missing.toml",
+            "missing.toml:2:1: entry is missing the required field `name`",
+        ),
+        ("syntax.toml", "syntax.toml:3:"),
+    ];
+    for (file, expected) in cases {
+        let run = env.run(&["catalog", "check", file]).expect_code(2);
+        assert!(
+            run.stderr.starts_with(expected),
+            "expected `{expected}`\n{}",
+            run.describe()
+        );
+    }
+    // Several files: the good one is reported ok, the bad one fails the run.
+    let run = env
+        .run(&[
+            "catalog",
+            "check",
+            "good.toml",
+            "bad-category.toml",
+            "nonexistent.toml",
+        ])
+        .expect_code(2);
+    assert!(
+        run.stdout.contains("good.toml: ok (1 entries)"),
+        "{}",
+        run.describe()
+    );
+    assert!(
+        run.stderr.contains("nonexistent.toml"),
+        "{}",
+        run.describe()
+    );
+}
+
+#[test]
+fn catalog_check_runs_pattern_samples() {
+    let env = TestEnv::new();
+    env.write(
+        "patterns.toml",
+        "vendor = \"jitsi\"\n\n[[pattern]]\nid = \"jitsi.test\"\nanchors = [\"FAILED:\"]\nregex = 'FAILED: (?P<code>conference\\.[a-zA-Z]+)'\nsamples = [\n  { line = \"FAILED: conference.iceFailed\", codes = [\"conference.iceFailed\"] },\n  { line = \"FAILED: conference.destroyed\", codes = [\"conference.iceFailed\"] },\n]\nnot = [\"FAILED: conference.focusLeft\"]\n",
+    );
+    let run = env
+        .run(&["catalog", "check", "patterns.toml"])
+        .expect_code(2);
+    assert!(
+        run.stderr
+            .contains("patterns.toml:9:3: pattern `jitsi.test`: sample gives"),
+        "{}",
+        run.describe()
+    );
+    assert!(
+        run.stderr
+            .contains("patterns.toml:11:8: pattern `jitsi.test`: `not` line gives"),
+        "{}",
+        run.describe()
+    );
+    env.write("bad-regex.toml", "vendor = \"jitsi\"\n[[pattern]]\nid = \"jitsi.x\"\nanchors = [\"x\"]\nregex = '(?P<code>[a-'\n");
+    let run = env
+        .run(&["catalog", "check", "bad-regex.toml"])
+        .expect_code(2);
+    assert!(
+        run.stderr.starts_with("bad-regex.toml:5:9: invalid regex"),
+        "{}",
+        run.describe()
+    );
+}
+
+#[test]
+fn scan_json_follows_the_contract() {
+    let env = TestEnv::new();
+    env.write("logs/a.log", LOG);
+    let report = env
+        .run(&["scan", "--format", "json", "logs"])
+        .expect_code(0)
+        .json();
+    assert_eq!(report["schema"], "errscan/report@1");
+    assert_eq!(report["tool"]["name"], "errscan");
+    assert_eq!(rows(&report, "codes"), expected_rows());
+    assert_eq!(
+        rows(&report, "unknown"),
+        vec![("bigbluebutton".to_string(), "1999".to_string(), 1)]
+    );
+    let totals = &report["totals"];
+    assert_eq!(totals["files"], 1);
+    assert_eq!(totals["lines"], 6);
+    assert_eq!(totals["bytes"], LOG.len() as u64);
+    assert_eq!(totals["matches"], 4);
+    assert_eq!(totals["unknown"], 1);
+    assert_eq!(totals["errors"], 0);
+    let first = &report["codes"].as_array().expect("codes")[0]["first"];
+    assert!(
+        first["path"]
+            .as_str()
+            .is_some_and(|path| path.ends_with("a.log"))
+    );
+    assert!(report.get("gate").is_none());
+    let categories: Vec<(String, u64)> = report["by_category"]
+        .as_array()
+        .expect("by_category")
+        .iter()
+        .map(|row| {
+            (
+                row["category"].as_str().unwrap_or_default().to_string(),
+                row["count"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(categories.iter().map(|row| row.1).sum::<u64>(), 4);
+    assert!(categories.contains(&("unknown".to_string(), 1)));
+}
+
+#[test]
+fn stdin_gzip_zstd_and_one_thread_agree_with_the_plain_file() {
+    let env = TestEnv::new();
+    env.write("a.log", LOG);
+    let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gzip, LOG.as_bytes()).expect("gzip");
+    env.write("a.log.gz", gzip.finish().expect("gzip"));
+    env.write(
+        "a.log.zst",
+        zstd::encode_all(LOG.as_bytes(), 3).expect("zstd"),
+    );
+    let plain = rows(
+        &env.run(&["scan", "--format", "json", "a.log"])
+            .expect_code(0)
+            .json(),
+        "codes",
+    );
+    assert_eq!(plain, expected_rows());
+    for args in [
+        vec!["scan", "--format", "json", "a.log.gz"],
+        vec!["scan", "--format", "json", "a.log.zst"],
+        vec!["scan", "--format", "json", "-j1", "a.log"],
+        vec!["scan", "--format", "json", "--no-mmap", "a.log"],
+    ] {
+        assert_eq!(
+            rows(&env.run(&args).expect_code(0).json(), "codes"),
+            plain,
+            "{args:?}"
+        );
+    }
+    let from_stdin = env
+        .run_with_stdin(&["scan", "--format", "json", "-"], LOG.as_bytes())
+        .expect_code(0)
+        .json();
+    assert_eq!(rows(&from_stdin, "codes"), plain);
+    assert_eq!(from_stdin["files"][0]["path"], "-");
+    let gzip_stdin = env
+        .run_with_stdin(
+            &["scan", "--format", "json"],
+            &std::fs::read(env.path("a.log.gz")).expect("read"),
+        )
+        .expect_code(0);
+    assert_eq!(rows(&gzip_stdin.json(), "codes"), plain);
+}
+
+#[test]
+fn unreadable_input_is_named_and_the_rest_still_reported() {
+    let env = TestEnv::new();
+    env.write("a.log", LOG);
+    let run = env
+        .run(&["scan", "--format", "json", "missing.log", "a.log"])
+        .expect_code(2);
+    assert!(
+        run.stderr
+            .contains("missing.log: no such file or directory"),
+        "{}",
+        run.describe()
+    );
+    let report = run.json();
+    assert_eq!(rows(&report, "codes"), expected_rows());
+    assert_eq!(report["totals"]["errors"], 1);
+    let broken_gzip = {
+        let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        std::io::Write::write_all(&mut gzip, LOG.repeat(50).as_bytes()).expect("gzip");
+        let mut bytes = gzip.finish().expect("gzip");
+        bytes.truncate(bytes.len() / 2);
+        bytes
+    };
+    env.write("broken.log.gz", broken_gzip);
+    let run = env
+        .run(&["scan", "--format", "json", "broken.log.gz", "a.log"])
+        .expect_code(2);
+    assert!(run.stderr.contains("broken.log.gz:"), "{}", run.describe());
+    assert_eq!(rows(&run.json(), "codes").len(), 3);
+}
+
+#[test]
+fn binary_files_are_skipped_with_a_note() {
+    let env = TestEnv::new();
+    env.write("dir/a.log", LOG);
+    env.write("dir/core.bin", b"\x7fELF\x00\x00errorCode=1007\n");
+    let report = env
+        .run(&["scan", "--format", "json", "dir"])
+        .expect_code(0)
+        .json();
+    assert_eq!(rows(&report, "codes"), expected_rows());
+    let files = report["files"].as_array().expect("files");
+    let binary = files
+        .iter()
+        .find(|file| {
+            file["path"]
+                .as_str()
+                .is_some_and(|p| p.ends_with("core.bin"))
+        })
+        .expect("listed");
+    assert_eq!(binary["skipped"], "binary file");
+}
+
+#[test]
+fn ndjson_events_escape_control_characters_and_end_with_a_summary() {
+    let env = TestEnv::new();
+    env.write(
+        "a.log",
+        "x\x1b[31m errorCode=1007\x07 \n\nCONFERENCE FAILED: conference.iceFailed\n",
+    );
+    let run = env
+        .run(&["scan", "--format", "ndjson", "a.log"])
+        .expect_code(0);
+    let lines: Vec<serde_json::Value> = run
+        .stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("each line is JSON"))
+        .collect();
+    assert_eq!(lines.len(), 3, "{}", run.describe());
+    assert_eq!(lines[0]["type"], "match");
+    assert_eq!(lines[0]["line"], 1);
+    assert_eq!(lines[0]["offset"], 0);
+    assert_eq!(lines[0]["code"], "1007");
+    assert_eq!(lines[0]["known"], true);
+    assert_eq!(lines[0]["text"], "x\\e[31m errorCode=1007\\x07 ");
+    assert_eq!(lines[1]["line"], 3);
+    // line 1 is 23 bytes plus its newline, line 2 is empty: line 3 starts at byte 25.
+    assert_eq!(lines[1]["offset"], 25);
+    assert_eq!(lines[2]["type"], "summary");
+    assert_eq!(lines[2]["totals"]["matches"], 2);
+    assert!(!run.stdout.contains('\x1b'));
+}
+
+#[test]
+fn files_from_stdin_and_globs() {
+    let env = TestEnv::new();
+    env.write("a.log", LOG);
+    env.write("b.txt", "errorCode=1101\n");
+    let run = env
+        .run_with_stdin(
+            &["scan", "--format", "json", "--files-from", "-"],
+            b"a.log\nb.txt\n",
+        )
+        .expect_code(0);
+    assert_eq!(run.json()["totals"]["files"], 2);
+    let globbed = env
+        .run(&["scan", "--format", "json", "-g", "*.log", "."])
+        .expect_code(0)
+        .json();
+    assert_eq!(globbed["totals"]["files"], 1);
+    assert_eq!(rows(&globbed, "codes"), expected_rows());
+}
+
+#[test]
+fn user_catalog_turns_an_unknown_code_known() {
+    let env = TestEnv::new();
+    env.write("a.log", LOG);
+    env.write(
+        "mine.toml",
+        "vendor = \"bigbluebutton\"\n[[entry]]\ncode = \"1999\"\nname = \"LOCAL_AUDIO_PROBLEM\"\ncategory = \"media\"\nseverity = \"warning\"\ndescription = \"d\"\nremediation = \"r\"\nsource = \"local\"\n",
+    );
+    let report = env
+        .run(&[
+            "scan",
+            "--format",
+            "json",
+            "--catalog",
+            "mine.toml",
+            "a.log",
+        ])
+        .expect_code(0)
+        .json();
+    assert!(rows(&report, "unknown").is_empty());
+    assert!(rows(&report, "codes").contains(&("bigbluebutton".to_string(), "1999".to_string(), 1)));
+    env.write(
+        "broken.toml",
+        "vendor = \"bigbluebutton\"\n[[entry]]\ncode = \"1\"\n",
+    );
+    let run = env
+        .run(&["scan", "--catalog", "broken.toml", "a.log"])
+        .expect_code(2);
+    assert!(
+        run.stderr
+            .starts_with("errscan: broken.toml:2:1: entry is missing"),
+        "{}",
+        run.describe()
+    );
+}
+
+#[test]
+fn text_report_has_no_colour_when_piped_and_colour_when_forced() {
+    let env = TestEnv::new();
+    env.write("a.log", LOG);
+    let plain = env.run(&["scan", "a.log"]).expect_code(0);
+    assert!(!plain.stdout.contains('\x1b'));
+    assert!(
+        plain.stdout.contains("SIGNALLING") || plain.stdout.contains("1007"),
+        "{}",
+        plain.describe()
+    );
+    let colored = env
+        .run(&["scan", "--color", "always", "a.log"])
+        .expect_code(0);
+    assert!(colored.stdout.contains("\x1b["));
+    let csv = env
+        .run(&["scan", "--format", "csv", "a.log"])
+        .expect_code(0);
+    assert_eq!(csv.stdout.lines().count(), 5, "{}", csv.describe());
+}

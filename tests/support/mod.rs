@@ -1,0 +1,127 @@
+//! Shared helpers for the integration tests: run the real binary in a temporary directory and
+//! show everything when an expectation fails.
+
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// A temporary directory to run errscan in.
+pub struct TestEnv {
+    pub dir: tempfile::TempDir,
+}
+
+/// What a run printed and returned.
+pub struct Run {
+    pub command: String,
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Fails with the command, the exit code and both outputs unless the code is `expected`.
+    pub fn expect_code(self, expected: i32) -> Run {
+        assert_eq!(
+            self.code,
+            expected,
+            "exit code of `{}`\n{}",
+            self.command,
+            self.describe()
+        );
+        self
+    }
+
+    pub fn describe(&self) -> String {
+        format!(
+            "--- exit code: {}\n--- stdout:\n{}\n--- stderr:\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|error| {
+            panic!(
+                "stdout of `{}` is not JSON: {error}\n{}",
+                self.command,
+                self.describe()
+            )
+        })
+    }
+}
+
+impl TestEnv {
+    pub fn new() -> TestEnv {
+        TestEnv {
+            dir: tempfile::tempdir().expect("temporary directory"),
+        }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Writes a file (creating parent directories) and returns its path.
+    pub fn write(&self, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.path(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("create parent directories");
+        }
+        std::fs::write(&path, bytes).expect("write test file");
+        path
+    }
+
+    /// Runs errscan with `args` in the directory, feeding `stdin`.
+    pub fn run_with_stdin(&self, args: &[&str], stdin: &[u8]) -> Run {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_errscan"))
+            .args(args)
+            .current_dir(self.dir.path())
+            .env_remove("NO_COLOR")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start errscan");
+        let mut child_stdin = child.stdin.take().expect("stdin is piped");
+        let input = stdin.to_vec();
+        let writer = std::thread::spawn(move || {
+            let _ = child_stdin.write_all(&input);
+        });
+        let output: Output = child.wait_with_output().expect("wait for errscan");
+        let _ = writer.join();
+        Run {
+            command: format!("errscan {}", args.join(" ")),
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.run_with_stdin(args, b"")
+    }
+}
+
+/// The repository's root (for fixtures).
+pub fn repo_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// (vendor, code, count) rows of a report's `codes` or `unknown` list, sorted.
+pub fn rows(report: &serde_json::Value, list: &str) -> Vec<(String, String, u64)> {
+    let mut rows: Vec<(String, String, u64)> = report[list]
+        .as_array()
+        .unwrap_or_else(|| panic!("report has no `{list}` array"))
+        .iter()
+        .map(|row| {
+            (
+                row["vendor"].as_str().unwrap_or_default().to_string(),
+                row["code"].as_str().unwrap_or_default().to_string(),
+                row["count"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    rows.sort();
+    rows
+}
