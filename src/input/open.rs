@@ -125,7 +125,7 @@ fn map_file(file: &File) -> Option<Mmap> {
     // the file while it is mapped, reading the lost pages raises SIGBUS and ends errscan; this is
     // the accepted cost of mapping (ripgrep makes the same trade), and `--no-mmap` avoids it for
     // logs that are being rotated or truncated during the scan.
-    unsafe { Mmap::map(file) }.ok()
+    unsafe { memmap2::MmapOptions::new().populate().map(file) }.ok()
 }
 
 #[cfg(test)]

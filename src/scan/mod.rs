@@ -84,8 +84,12 @@ impl SliceStart {
 /// The compiled scanner: one automaton over all anchors, the patterns, and the catalog join.
 #[derive(Debug, Clone)]
 pub struct Scanner {
+    /// Every distinct anchor, longest first, with leftmost-first semantics: aho-corasick can
+    /// then use its SIMD (Teddy) prefilter, and at any position the match is the longest anchor
+    /// that starts there.
     anchors: AhoCorasick,
-    /// For each anchor (by automaton pattern id), the patterns that use it.
+    /// For each anchor, the patterns to run when it occurs: its own, and those of every anchor
+    /// it contains (which occur there too, but which leftmost-first matching does not report).
     patterns_of_anchor: Vec<Vec<usize>>,
     patterns: Vec<Pattern>,
     resolver: Resolver,
@@ -117,21 +121,27 @@ impl Scanner {
             .filter(|pattern| vendors.is_empty() || vendors.contains(&pattern.vendor))
             .cloned()
             .collect();
-        let mut anchor_texts: Vec<&str> = Vec::new();
-        let mut patterns_of_anchor: Vec<Vec<usize>> = Vec::new();
-        for (pattern_index, pattern) in patterns.iter().enumerate() {
-            for anchor in &pattern.anchors {
-                match anchor_texts.iter().position(|known| known == anchor) {
-                    Some(anchor_index) => patterns_of_anchor[anchor_index].push(pattern_index),
-                    None => {
-                        anchor_texts.push(anchor);
-                        patterns_of_anchor.push(vec![pattern_index]);
-                    }
-                }
-            }
-        }
+        let mut anchor_texts: Vec<&str> = patterns
+            .iter()
+            .flat_map(|pattern| pattern.anchors.iter().map(String::as_str))
+            .collect();
+        anchor_texts.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        anchor_texts.dedup();
+        let patterns_of_anchor = anchor_texts
+            .iter()
+            .map(|anchor| {
+                (0..patterns.len())
+                    .filter(|&index| {
+                        patterns[index]
+                            .anchors
+                            .iter()
+                            .any(|own| anchor.contains(own.as_str()))
+                    })
+                    .collect()
+            })
+            .collect();
         let anchors = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::Standard)
+            .match_kind(MatchKind::LeftmostFirst)
             .build(&anchor_texts)?;
         Ok(Scanner {
             anchors,
@@ -151,9 +161,24 @@ impl Scanner {
         &self.patterns
     }
 
+    /// The next anchor in `text[from..to]`: (anchor index, start, end).
+    fn next_anchor(&self, text: &[u8], from: usize, to: usize) -> Option<(usize, usize, usize)> {
+        if from >= to {
+            return None;
+        }
+        let input = aho_corasick::Input::new(text).span(from..to);
+        self.anchors
+            .find(input)
+            .map(|found| (found.pattern().as_usize(), found.start(), found.end()))
+    }
+
     /// Scans a slice of whole lines (the last one may lack its newline) and reports every hit.
     /// Returns the number of newlines in the slice, so that the caller can number the lines of
     /// the next slice.
+    ///
+    /// One search runs over the whole slice and visits every anchor occurrence once: the first
+    /// anchor of a line opens the line, later anchors on the same line add their patterns, and
+    /// each pattern runs at most once per line.
     pub fn scan_slice<S: HitSink>(
         &self,
         haystack: &[u8],
@@ -164,28 +189,45 @@ impl Scanner {
         let mut newlines: u64 = 0;
         let mut counted_up_to = 0;
         let mut search_from = 0;
-        while search_from < haystack.len() {
-            let input = aho_corasick::Input::new(haystack).span(search_from..haystack.len());
-            let Some(found) = self.anchors.find(input) else {
-                break;
-            };
-            let line_start =
-                memrchr(b'\n', &haystack[..found.start()]).map_or(0, |index| index + 1);
-            let line_end = memchr(b'\n', &haystack[found.start()..])
-                .map_or(haystack.len(), |index| found.start() + index);
+        // The open line: (start, end, where it starts in the input).
+        let mut open_line: Option<(usize, usize, SliceStart)> = None;
+        while let Some((anchor, anchor_start, _)) =
+            self.next_anchor(haystack, search_from, haystack.len())
+        {
+            if let Some((line_start, line_end, line_start_of)) = open_line {
+                if anchor_start < line_end {
+                    let line = &haystack[line_start..line_end];
+                    self.run_anchor(line, anchor, line_start_of, &mut scratch, sink);
+                    search_from = anchor_start + 1;
+                    continue;
+                }
+            }
+            let line_start = memrchr(b'\n', &haystack[..anchor_start]).map_or(0, |index| index + 1);
+            let line_end = memchr(b'\n', &haystack[anchor_start..])
+                .map_or(haystack.len(), |index| anchor_start + index);
             newlines += count_newlines(&haystack[counted_up_to..line_start]);
             counted_up_to = line_start;
             let line_start_of = SliceStart {
                 line_number: start.line_number + newlines,
                 byte_offset: start.byte_offset + line_start as u64,
             };
-            self.confirm_line(
-                &haystack[line_start..line_end],
-                line_start_of,
-                &mut scratch,
-                sink,
-            );
-            search_from = line_end + 1;
+            let line = &haystack[line_start..line_end];
+            scratch.clear();
+            if line.len() > MAX_CONFIRM_LINE_BYTES {
+                self.confirm_long_line(
+                    line,
+                    anchor_start - line_start,
+                    line_start_of,
+                    &mut scratch,
+                    sink,
+                );
+                open_line = None;
+                search_from = line_end + 1;
+            } else {
+                self.run_anchor(line, anchor, line_start_of, &mut scratch, sink);
+                open_line = Some((line_start, line_end, line_start_of));
+                search_from = anchor_start + 1;
+            }
         }
         newlines += count_newlines(&haystack[counted_up_to.min(haystack.len())..]);
         SliceStats { newlines }
@@ -194,81 +236,126 @@ impl Scanner {
     /// Confirms one line (without its newline) and reports its hits, each (vendor, code) once.
     pub fn scan_line<S: HitSink>(&self, line: &[u8], start: SliceStart, sink: &mut S) {
         let mut scratch = LineScratch::new(self.patterns.len());
-        if self.anchors.is_match(line) {
-            self.confirm_line(line, start, &mut scratch, sink);
+        let Some((anchor, anchor_start, _)) = self.next_anchor(line, 0, line.len()) else {
+            return;
+        };
+        if line.len() > MAX_CONFIRM_LINE_BYTES {
+            self.confirm_long_line(line, anchor_start, start, &mut scratch, sink);
+            return;
+        }
+        let mut next = Some((anchor, anchor_start));
+        while let Some((anchor, anchor_start)) = next {
+            self.run_anchor(line, anchor, start, &mut scratch, sink);
+            next = self
+                .next_anchor(line, anchor_start + 1, line.len())
+                .map(|(anchor, anchor_start, _)| (anchor, anchor_start));
         }
     }
 
-    fn confirm_line<S: HitSink>(
+    /// Runs, on `line`, the patterns of `anchor` that have not run on it yet.
+    fn run_anchor<S: HitSink>(
         &self,
         line: &[u8],
+        anchor: usize,
         start: SliceStart,
         scratch: &mut LineScratch,
         sink: &mut S,
     ) {
-        scratch.clear();
-        if line.len() <= MAX_CONFIRM_LINE_BYTES {
-            self.mark_triggered(line, scratch);
-            self.run_triggered(line, line, start, scratch, sink);
-            return;
+        for &pattern_index in &self.patterns_of_anchor[anchor] {
+            if !scratch.triggered[pattern_index] {
+                scratch.triggered[pattern_index] = true;
+                self.run_pattern(pattern_index, line, line, start, scratch, sink);
+            }
         }
-        // A very long line: confirm a window around each anchor, deduplicating across windows.
+    }
+
+    /// A very long line: confirms a window around each anchor, deduplicating across windows, so
+    /// that the cost follows the anchors, not the line's length.
+    fn confirm_long_line<S: HitSink>(
+        &self,
+        line: &[u8],
+        first_anchor_start: usize,
+        start: SliceStart,
+        scratch: &mut LineScratch,
+        sink: &mut S,
+    ) {
         let mut windows: Vec<(usize, usize)> = Vec::new();
-        for found in self.anchors.find_overlapping_iter(line) {
-            let window_start = found.start().saturating_sub(LONG_LINE_WINDOW_BYTES);
-            let window_end = (found.end() + LONG_LINE_WINDOW_BYTES).min(line.len());
+        let mut next = Some((first_anchor_start, first_anchor_start + 1));
+        while let Some((anchor_start, anchor_end)) = next {
+            let window_start = anchor_start.saturating_sub(LONG_LINE_WINDOW_BYTES);
+            let window_end = (anchor_end + LONG_LINE_WINDOW_BYTES).min(line.len());
             match windows.last_mut() {
                 Some(last) if window_start <= last.1 => last.1 = last.1.max(window_end),
                 _ => windows.push((window_start, window_end)),
             }
+            next = self
+                .next_anchor(line, anchor_start + 1, line.len())
+                .map(|(_, anchor_start, anchor_end)| (anchor_start, anchor_end));
         }
         for (window_start, window_end) in windows {
             let window = &line[window_start..window_end];
             scratch.triggered.fill(false);
-            self.mark_triggered(window, scratch);
-            self.run_triggered(window, window, start, scratch, sink);
-        }
-    }
-
-    fn mark_triggered(&self, text: &[u8], scratch: &mut LineScratch) {
-        for found in self.anchors.find_overlapping_iter(text) {
-            for &pattern_index in &self.patterns_of_anchor[found.pattern().as_usize()] {
-                scratch.triggered[pattern_index] = true;
+            if let Some((anchor, anchor_start, _)) = self.next_anchor(window, 0, window.len()) {
+                self.mark_triggered(window, anchor_start, anchor, scratch);
+                for pattern_index in 0..self.patterns.len() {
+                    if scratch.triggered[pattern_index] {
+                        self.run_pattern(pattern_index, window, window, start, scratch, sink);
+                    }
+                }
             }
         }
     }
 
-    fn run_triggered<S: HitSink>(
+    /// Marks the patterns of every anchor in `text`, starting with the one already found.
+    fn mark_triggered(
         &self,
+        text: &[u8],
+        first_anchor_start: usize,
+        first_anchor: usize,
+        scratch: &mut LineScratch,
+    ) {
+        let mut next = Some((first_anchor, first_anchor_start));
+        while let Some((anchor, anchor_start)) = next {
+            for &pattern_index in &self.patterns_of_anchor[anchor] {
+                scratch.triggered[pattern_index] = true;
+            }
+            // Anchors overlapping this one start later; anchors starting here are contained in
+            // it (longest first), so their patterns were marked just now.
+            next = self
+                .next_anchor(text, anchor_start + 1, text.len())
+                .map(|(anchor, anchor_start, _)| (anchor, anchor_start));
+        }
+    }
+
+    /// Runs one pattern over `text` and reports each (vendor, code) not yet reported on the line.
+    fn run_pattern<S: HitSink>(
+        &self,
+        pattern_index: usize,
         text: &[u8],
         line: &[u8],
         start: SliceStart,
         scratch: &mut LineScratch,
         sink: &mut S,
     ) {
-        for (pattern_index, pattern) in self.patterns.iter().enumerate() {
-            if !scratch.triggered[pattern_index] {
+        let pattern = &self.patterns[pattern_index];
+        for captures in pattern.regex.captures_iter(text) {
+            let Some(code) = self.resolver.resolve(pattern, &captures) else {
+                continue;
+            };
+            let key = (pattern.vendor, code);
+            if scratch.reported.contains(&key) {
                 continue;
             }
-            for captures in pattern.regex.captures_iter(text) {
-                let Some(code) = self.resolver.resolve(pattern, &captures) else {
-                    continue;
-                };
-                let key = (pattern.vendor, code);
-                if scratch.reported.contains(&key) {
-                    continue;
-                }
-                sink.hit(
-                    Hit {
-                        vendor: key.0,
-                        code: key.1.clone(),
-                        line_number: start.line_number,
-                        byte_offset: start.byte_offset,
-                    },
-                    line,
-                );
-                scratch.reported.push(key);
-            }
+            sink.hit(
+                Hit {
+                    vendor: key.0,
+                    code: key.1.clone(),
+                    line_number: start.line_number,
+                    byte_offset: start.byte_offset,
+                },
+                line,
+            );
+            scratch.reported.push(key);
         }
     }
 
