@@ -37,15 +37,73 @@ impl Problem {
 
 /// The 1-based line and column (in characters) of a byte offset in `text`.
 pub fn position(text: &str, byte_offset: usize) -> (usize, usize) {
-    let mut offset = byte_offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
+    LineIndex::new(text).position(byte_offset)
+}
+
+/// The start of every line of a text, for turning many byte offsets into positions cheaply.
+#[derive(Debug, Clone)]
+pub struct LineIndex<'a> {
+    text: &'a str,
+    line_starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    /// Indexes `text`.
+    pub fn new(text: &'a str) -> LineIndex<'a> {
+        let line_starts = std::iter::once(0)
+            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|index| index + 1))
+            .collect();
+        LineIndex { text, line_starts }
     }
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |index| index + 1);
-    let column = before[line_start..].chars().count() + 1;
-    (line, column)
+
+    /// The 1-based line and column (in characters) of a byte offset.
+    pub fn position(&self, byte_offset: usize) -> (usize, usize) {
+        let mut offset = byte_offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line_index = self.line_starts.partition_point(|&start| start <= offset) - 1;
+        let line_start = self.line_starts[line_index];
+        let column = self.text[line_start..offset].chars().count() + 1;
+        (line_index + 1, column)
+    }
+
+    /// A problem at the start of `span`.
+    pub fn problem(&self, span: Range<usize>, message: impl Into<String>) -> Problem {
+        let (line, column) = self.position(span.start);
+        Problem {
+            line,
+            column,
+            message: message.into(),
+        }
+    }
+}
+
+/// The value of a required string field of a table (`what` is "entry" or "pattern"), as
+/// written, or a problem: a missing field is placed at the table, an empty one at its value.
+pub fn required_text(
+    lines: &LineIndex<'_>,
+    problems: &mut Vec<Problem>,
+    table_span: &Range<usize>,
+    what: &str,
+    field: &str,
+    value: &Option<toml::Spanned<String>>,
+) -> Option<(String, Range<usize>)> {
+    match value {
+        None => {
+            problems.push(lines.problem(
+                table_span.clone(),
+                format!("{what} is missing the required field `{field}`"),
+            ));
+            None
+        }
+        Some(value) if value.get_ref().trim().is_empty() => {
+            problems
+                .push(lines.problem(value.span(), format!("field `{field}` must not be empty")));
+            None
+        }
+        Some(value) => Some((value.get_ref().clone(), value.span())),
+    }
 }
 
 /// A data file that could not be read or is not valid.

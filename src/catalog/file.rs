@@ -1,14 +1,13 @@
 //! Parsing and validating one catalog file (TOML), collecting every problem with its position.
 
 use std::collections::HashMap;
-use std::ops::Range;
 use std::path::Path;
 
 use serde::Deserialize;
 use toml::Spanned;
 
 use super::entry::{Category, Entry, Severity};
-use crate::datafile::{DataFileError, Problem};
+use crate::datafile::{self, DataFileError, LineIndex, Problem};
 use crate::vendor::Vendor;
 
 /// The entries of one valid catalog file.
@@ -60,18 +59,17 @@ pub fn parse(path: &Path, text: &str) -> Result<CatalogFile, DataFileError> {
     };
     let raw: RawCatalog =
         toml::from_str(text).map_err(|error| invalid(vec![Problem::from_toml(text, &error)]))?;
+    let lines = LineIndex::new(text);
     let mut problems = Vec::new();
     let vendor = match &raw.vendor {
         None => {
-            problems.push(Problem::at(text, 0..0, "missing top-level key `vendor`"));
+            problems.push(lines.problem(0..0, "missing top-level key `vendor`"));
             None
         }
         Some(vendor) => {
             let parsed = Vendor::from_id(vendor.get_ref());
             if parsed.is_none() || vendor.get_ref().contains(|c: char| c.is_ascii_uppercase()) {
-                problems.push(Problem::at(
-                    text,
-                    vendor.span(),
+                problems.push(lines.problem(vendor.span(),
                     format!(
                         "unknown vendor `{}` (expected bigbluebutton, jitsi, videosdk or zegocloud)",
                         vendor.get_ref()
@@ -84,54 +82,55 @@ pub fn parse(path: &Path, text: &str) -> Result<CatalogFile, DataFileError> {
     let mut first_line_of_code: HashMap<String, usize> = HashMap::new();
     let mut entries = Vec::with_capacity(raw.entry.len());
     for raw_entry in &raw.entry {
-        let checker = EntryChecker {
-            text,
-            entry_span: raw_entry.span(),
-        };
+        let entry_span = raw_entry.span();
+        let required =
+            |problems: &mut Vec<Problem>, field: &str, value: &Option<Spanned<String>>| {
+                datafile::required_text(&lines, problems, &entry_span, "entry", field, value)
+                    .map(|(text, span)| (text.trim().to_string(), span))
+            };
         let before = problems.len();
         let entry = raw_entry.get_ref();
-        let code = checker.required(&mut problems, "code", &entry.code);
-        let name = checker.required(&mut problems, "name", &entry.name);
-        let category = checker
-            .required(&mut problems, "category", &entry.category)
-            .and_then(|(category, span)| match Category::from_id(&category) {
-                Some(category) => Some(category),
-                None => {
-                    problems.push(Problem::at(
-                        text,
-                        span,
-                        format!(
-                            "unknown category `{category}` (expected one of {})",
-                            list(&Category::ALL.map(Category::id))
-                        ),
-                    ));
-                    None
+        let code = required(&mut problems, "code", &entry.code);
+        let name = required(&mut problems, "name", &entry.name);
+        let category =
+            required(&mut problems, "category", &entry.category).and_then(|(category, span)| {
+                match Category::from_id(&category) {
+                    Some(category) => Some(category),
+                    None => {
+                        problems.push(lines.problem(
+                            span,
+                            format!(
+                                "unknown category `{category}` (expected one of {})",
+                                list(&Category::ALL.map(Category::id))
+                            ),
+                        ));
+                        None
+                    }
                 }
             });
-        let severity = checker
-            .required(&mut problems, "severity", &entry.severity)
-            .and_then(|(severity, span)| match Severity::from_id(&severity) {
-                Some(severity) => Some(severity),
-                None => {
-                    problems.push(Problem::at(
-                        text,
-                        span,
-                        format!(
-                            "unknown severity `{severity}` (expected one of {})",
-                            list(&Severity::ALL.map(Severity::id))
-                        ),
-                    ));
-                    None
+        let severity =
+            required(&mut problems, "severity", &entry.severity).and_then(|(severity, span)| {
+                match Severity::from_id(&severity) {
+                    Some(severity) => Some(severity),
+                    None => {
+                        problems.push(lines.problem(
+                            span,
+                            format!(
+                                "unknown severity `{severity}` (expected one of {})",
+                                list(&Severity::ALL.map(Severity::id))
+                            ),
+                        ));
+                        None
+                    }
                 }
             });
-        let description = checker.required(&mut problems, "description", &entry.description);
-        let remediation = checker.required(&mut problems, "remediation", &entry.remediation);
-        let source = checker.required(&mut problems, "source", &entry.source);
+        let description = required(&mut problems, "description", &entry.description);
+        let remediation = required(&mut problems, "remediation", &entry.remediation);
+        let source = required(&mut problems, "source", &entry.source);
         if let Some((code, span)) = &code {
-            let (line, _) = crate::datafile::position(text, span.start);
+            let (line, _) = lines.position(span.start);
             if let Some(first_line) = first_line_of_code.get(code) {
-                problems.push(Problem::at(
-                    text,
+                problems.push(lines.problem(
                     span.clone(),
                     format!("duplicate code `{code}` (first defined on line {first_line})"),
                 ));
@@ -141,8 +140,7 @@ pub fn parse(path: &Path, text: &str) -> Result<CatalogFile, DataFileError> {
         }
         if let (true, Some((source, span))) = (entry.beyond_seed, &source) {
             if source.starts_with("seed:") {
-                problems.push(Problem::at(
-                    text,
+                problems.push(lines.problem(
                     span.clone(),
                     "an entry marked `beyond_seed` must name a source other than a seed document",
                 ));
@@ -179,41 +177,6 @@ pub fn parse(path: &Path, text: &str) -> Result<CatalogFile, DataFileError> {
     match vendor {
         Some(vendor) if problems.is_empty() => Ok(CatalogFile { vendor, entries }),
         _ => Err(invalid(problems)),
-    }
-}
-
-struct EntryChecker<'a> {
-    text: &'a str,
-    entry_span: Range<usize>,
-}
-
-impl EntryChecker<'_> {
-    /// The trimmed value of a required string field, or a problem if it is missing or empty.
-    fn required(
-        &self,
-        problems: &mut Vec<Problem>,
-        field: &str,
-        value: &Option<Spanned<String>>,
-    ) -> Option<(String, Range<usize>)> {
-        match value {
-            None => {
-                problems.push(Problem::at(
-                    self.text,
-                    self.entry_span.clone(),
-                    format!("entry is missing the required field `{field}`"),
-                ));
-                None
-            }
-            Some(value) if value.get_ref().trim().is_empty() => {
-                problems.push(Problem::at(
-                    self.text,
-                    value.span(),
-                    format!("field `{field}` must not be empty"),
-                ));
-                None
-            }
-            Some(value) => Some((value.get_ref().trim().to_string(), value.span())),
-        }
     }
 }
 

@@ -2,14 +2,13 @@
 //! vendor's code on it. See `patterns/README.md` for the format.
 
 use std::collections::HashMap;
-use std::ops::Range;
 use std::path::Path;
 
 use regex::bytes::Regex;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::datafile::{self, DataFileError, Problem};
+use crate::datafile::{self, DataFileError, LineIndex, Problem};
 use crate::vendor::Vendor;
 
 /// The built-in pattern files: (file name, text).
@@ -164,19 +163,18 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<Pattern>, DataFileError> {
     };
     let raw: RawPatternFile =
         toml::from_str(text).map_err(|error| invalid(vec![Problem::from_toml(text, &error)]))?;
+    let lines = LineIndex::new(text);
     let mut problems = Vec::new();
     let vendor = match &raw.vendor {
         None => {
-            problems.push(Problem::at(text, 0..0, "missing top-level key `vendor`"));
+            problems.push(lines.problem(0..0, "missing top-level key `vendor`"));
             None
         }
         Some(vendor) => {
             let parsed = Vendor::from_id(vendor.get_ref())
                 .filter(|parsed| parsed.id() == vendor.get_ref().as_str());
             if parsed.is_none() {
-                problems.push(Problem::at(
-                    text,
-                    vendor.span(),
+                problems.push(lines.problem(vendor.span(),
                     format!(
                         "unknown vendor `{}` (expected bigbluebutton, jitsi, videosdk or zegocloud)",
                         vendor.get_ref()
@@ -192,12 +190,18 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<Pattern>, DataFileError> {
         let before = problems.len();
         let span = raw_pattern.span();
         let raw_pattern = raw_pattern.get_ref();
-        let id = required(text, &mut problems, &span, "id", &raw_pattern.id);
+        let id = datafile::required_text(
+            &lines,
+            &mut problems,
+            &span,
+            "pattern",
+            "id",
+            &raw_pattern.id,
+        );
         if let Some((id, id_span)) = &id {
-            let (line, _) = datafile::position(text, id_span.start);
+            let (line, _) = lines.position(id_span.start);
             match first_line_of_id.get(id) {
-                Some(first) => problems.push(Problem::at(
-                    text,
+                Some(first) => problems.push(lines.problem(
                     id_span.clone(),
                     format!("duplicate pattern id `{id}` (first defined on line {first})"),
                 )),
@@ -208,29 +212,22 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<Pattern>, DataFileError> {
         }
         let anchors = match &raw_pattern.anchors {
             None => {
-                problems.push(Problem::at(
-                    text,
+                problems.push(lines.problem(
                     span.clone(),
                     "pattern is missing the required field `anchors`",
                 ));
                 Vec::new()
             }
             Some(anchors) if anchors.get_ref().is_empty() => {
-                problems.push(Problem::at(
-                    text,
-                    anchors.span(),
-                    "`anchors` must list at least one literal",
-                ));
+                problems.push(
+                    lines.problem(anchors.span(), "`anchors` must list at least one literal"),
+                );
                 Vec::new()
             }
             Some(anchors) => {
                 for anchor in anchors.get_ref() {
                     if anchor.get_ref().is_empty() {
-                        problems.push(Problem::at(
-                            text,
-                            anchor.span(),
-                            "an anchor must not be empty",
-                        ));
+                        problems.push(lines.problem(anchor.span(), "an anchor must not be empty"));
                     }
                 }
                 anchors
@@ -240,43 +237,44 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<Pattern>, DataFileError> {
                     .collect()
             }
         };
-        let regex = required(text, &mut problems, &span, "regex", &raw_pattern.regex).and_then(
-            |(source, regex_span)| match Regex::new(&source) {
-                Err(error) => {
-                    let message = error.to_string().replace('\n', " ");
-                    let message = message.split_whitespace().collect::<Vec<_>>().join(" ");
-                    problems.push(Problem::at(
-                        text,
+        let regex = datafile::required_text(
+            &lines,
+            &mut problems,
+            &span,
+            "pattern",
+            "regex",
+            &raw_pattern.regex,
+        )
+        .and_then(|(source, regex_span)| match Regex::new(&source) {
+            Err(error) => {
+                let message = error.to_string().replace('\n', " ");
+                let message = message.split_whitespace().collect::<Vec<_>>().join(" ");
+                problems.push(lines.problem(regex_span, format!("invalid regex: {message}")));
+                None
+            }
+            Ok(regex) => {
+                let has_capture = regex
+                    .capture_names()
+                    .flatten()
+                    .any(|name| CAPTURE_NAMES.contains(&name));
+                if has_capture {
+                    Some(regex)
+                } else {
+                    problems.push(lines.problem(
                         regex_span,
-                        format!("invalid regex: {message}"),
+                        "the regex needs a named group `code`, `name` or `message`",
                     ));
                     None
                 }
-                Ok(regex) => {
-                    let has_capture = regex
-                        .capture_names()
-                        .flatten()
-                        .any(|name| CAPTURE_NAMES.contains(&name));
-                    if has_capture {
-                        Some(regex)
-                    } else {
-                        problems.push(Problem::at(
-                            text,
-                            regex_span,
-                            "the regex needs a named group `code`, `name` or `message`",
-                        ));
-                        None
-                    }
-                }
-            },
-        );
+            }
+        });
         let samples = raw_pattern
             .samples
             .iter()
             .map(|sample| Sample {
                 line: sample.get_ref().line.clone(),
                 codes: sample.get_ref().codes.clone(),
-                position: datafile::position(text, sample.span().start),
+                position: lines.position(sample.span().start),
             })
             .collect();
         let not = raw_pattern
@@ -284,7 +282,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<Pattern>, DataFileError> {
             .iter()
             .map(|line| NotSample {
                 line: line.get_ref().clone(),
-                position: datafile::position(text, line.span().start),
+                position: lines.position(line.span().start),
             })
             .collect();
         if problems.len() > before {
@@ -308,33 +306,5 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<Pattern>, DataFileError> {
         Ok(patterns)
     } else {
         Err(invalid(problems))
-    }
-}
-
-fn required(
-    text: &str,
-    problems: &mut Vec<Problem>,
-    table_span: &Range<usize>,
-    field: &str,
-    value: &Option<Spanned<String>>,
-) -> Option<(String, Range<usize>)> {
-    match value {
-        None => {
-            problems.push(Problem::at(
-                text,
-                table_span.clone(),
-                format!("pattern is missing the required field `{field}`"),
-            ));
-            None
-        }
-        Some(value) if value.get_ref().trim().is_empty() => {
-            problems.push(Problem::at(
-                text,
-                value.span(),
-                format!("field `{field}` must not be empty"),
-            ));
-            None
-        }
-        Some(value) => Some((value.get_ref().clone(), value.span())),
     }
 }
