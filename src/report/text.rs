@@ -122,11 +122,10 @@ pub fn write_text<W: Write>(
                 row.category.id(),
             )?;
             if let Some(entry) = catalog.get(row.vendor, &row.code) {
-                writeln!(
-                    out,
-                    "            {}",
-                    paint.dim(&first_sentence(&entry.remediation))
-                )?;
+                let fix = first_sentence(&entry.remediation);
+                for line in wrap_words(&fix, FIX_WIDTH, FIX_LINES) {
+                    writeln!(out, "            {}", paint.dim(&escape_text(&line)))?;
+                }
             }
             writeln!(
                 out,
@@ -194,6 +193,42 @@ pub fn write_text<W: Write>(
     Ok(())
 }
 
+/// Columns for the one-line fix under each code (80 minus the indent).
+const FIX_WIDTH: usize = 68;
+/// Lines the fix may take before it is cut with `…`.
+const FIX_LINES: usize = 2;
+
+/// Splits text into lines of at most `width` characters at spaces, at most `max_lines` of them;
+/// a cut is marked with `…`. A word longer than `width` stands on a line of its own.
+pub fn wrap_words(text: &str, width: usize, max_lines: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for word in text.split_whitespace() {
+        let needed = if current.is_empty() {
+            0
+        } else {
+            current.chars().count() + 1
+        };
+        if needed + word.chars().count() > width && !current.is_empty() {
+            lines.push(std::mem::take(&mut current));
+        }
+        if !current.is_empty() {
+            current.push(' ');
+        }
+        current.push_str(word);
+    }
+    if !current.is_empty() {
+        lines.push(current);
+    }
+    if lines.len() > max_lines {
+        lines.truncate(max_lines);
+        if let Some(last) = lines.last_mut() {
+            last.push('…');
+        }
+    }
+    lines
+}
+
 fn plural<'a>(count: u64, one: &'a str, many: &'a str) -> &'a str {
     if count == 1 { one } else { many }
 }
@@ -219,4 +254,19 @@ pub fn human_bytes(bytes: u64) -> String {
         unit += 1;
     }
     format!("{value:.1} {}", UNITS[unit])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrapping_keeps_width_and_marks_cuts() {
+        let lines = wrap_words("one two three four five six", 9, 2);
+        assert_eq!(lines, vec!["one two", "three…"]);
+        assert_eq!(wrap_words("short", 9, 2), vec!["short"]);
+        assert_eq!(wrap_words("", 9, 2), Vec::<String>::new());
+        assert_eq!(first_sentence("Do this. Then that."), "Do this.");
+        assert_eq!(human_bytes(1536), "1.5 KiB");
+    }
 }
