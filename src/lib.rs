@@ -47,6 +47,7 @@ pub mod input;
 pub mod patterns;
 pub mod report;
 pub mod scan;
+pub mod synth;
 pub mod tally;
 pub mod vendor;
 pub mod worker;

@@ -338,6 +338,11 @@ impl Scanner {
         sink: &mut S,
     ) {
         let pattern = &self.patterns[pattern_index];
+        // Most candidate lines match nothing; `is_match` may stop early and skips the capture
+        // machinery entirely.
+        if !pattern.regex.is_match(text) {
+            return;
+        }
         for captures in pattern.regex.captures_iter(text) {
             let Some(code) = self.resolver.resolve(pattern, &captures) else {
                 continue;
