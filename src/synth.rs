@@ -738,16 +738,11 @@ const ERROR_SHAPES: [(ErrorShape, u32); 38] = [
     (ErrorShape::BbbAudioMeteor, 4),
     (ErrorShape::BbbNginxBatch, 5),
     (ErrorShape::BbbUiText, 3),
-    // Disabled: bbb.error-in-parens only knows `(error N)` and `(ICE error N)`, so the en.json
-    // text `Client generated an invalid media request (SDP error 2202)` gives no hit.
-    (ErrorShape::BbbUiTextSdp, 0),
+    (ErrorShape::BbbUiTextSdp, 1),
     (ErrorShape::BbbScreenshareToast, 3),
     (ErrorShape::BbbScreenshareFailedNamed, 3),
     (ErrorShape::BbbScreenshareFailedSharedNameConsole, 1),
-    // Disabled: bbb.errorcode takes 2022 from errorCode, and bbb.screenshare-failed resolves the
-    // `Screenshare failed: ICE_STATE_FAILED` of the same record in the client tier (1107): the
-    // line counts twice where the contract says once (2019 likewise gives 2019 + 2004).
-    (ErrorShape::BbbScreenshareFailedSharedNameJson, 0),
+    (ErrorShape::BbbScreenshareFailedSharedNameJson, 1),
     (ErrorShape::BbbScreenshareFailedNameOnly, 2),
     (ErrorShape::BbbBrokerFailure, 3),
     (ErrorShape::BbbBrokerJson, 3),

@@ -18,7 +18,7 @@ use crate::catalog::{Catalog, EntryId};
 use crate::patterns::{Pattern, PatternSet};
 use crate::vendor::Vendor;
 
-pub use resolve::Resolver;
+pub use resolve::{Resolved, Resolver};
 pub use samples::{SampleFailure, check_samples};
 
 /// Lines longer than this are not confirmed as a whole: the regexes run on a window of
@@ -194,13 +194,15 @@ impl Scanner {
         while let Some((anchor, anchor_start, _)) =
             self.next_anchor(haystack, search_from, haystack.len())
         {
-            if let Some((line_start, line_end, line_start_of)) = open_line {
+            if let Some((line_start, line_end, line_start_of)) = open_line.take() {
+                let line = &haystack[line_start..line_end];
                 if anchor_start < line_end {
-                    let line = &haystack[line_start..line_end];
-                    self.run_anchor(line, anchor, line_start_of, &mut scratch, sink);
+                    self.run_anchor(line, anchor, &mut scratch);
+                    open_line = Some((line_start, line_end, line_start_of));
                     search_from = anchor_start + 1;
                     continue;
                 }
+                self.flush_line(line, line_start_of, &mut scratch, sink);
             }
             let line_start = memrchr(b'\n', &haystack[..anchor_start]).map_or(0, |index| index + 1);
             let line_end = memchr(b'\n', &haystack[anchor_start..])
@@ -221,13 +223,20 @@ impl Scanner {
                     &mut scratch,
                     sink,
                 );
-                open_line = None;
                 search_from = line_end + 1;
             } else {
-                self.run_anchor(line, anchor, line_start_of, &mut scratch, sink);
+                self.run_anchor(line, anchor, &mut scratch);
                 open_line = Some((line_start, line_end, line_start_of));
                 search_from = anchor_start + 1;
             }
+        }
+        if let Some((line_start, line_end, line_start_of)) = open_line {
+            self.flush_line(
+                &haystack[line_start..line_end],
+                line_start_of,
+                &mut scratch,
+                sink,
+            );
         }
         newlines += count_newlines(&haystack[counted_up_to.min(haystack.len())..]);
         SliceStats { newlines }
@@ -245,26 +254,20 @@ impl Scanner {
         }
         let mut next = Some((anchor, anchor_start));
         while let Some((anchor, anchor_start)) = next {
-            self.run_anchor(line, anchor, start, &mut scratch, sink);
+            self.run_anchor(line, anchor, &mut scratch);
             next = self
                 .next_anchor(line, anchor_start + 1, line.len())
                 .map(|(anchor, anchor_start, _)| (anchor, anchor_start));
         }
+        self.flush_line(line, start, &mut scratch, sink);
     }
 
     /// Runs, on `line`, the patterns of `anchor` that have not run on it yet.
-    fn run_anchor<S: HitSink>(
-        &self,
-        line: &[u8],
-        anchor: usize,
-        start: SliceStart,
-        scratch: &mut LineScratch,
-        sink: &mut S,
-    ) {
+    fn run_anchor(&self, line: &[u8], anchor: usize, scratch: &mut LineScratch) {
         for &pattern_index in &self.patterns_of_anchor[anchor] {
             if !scratch.triggered[pattern_index] {
                 scratch.triggered[pattern_index] = true;
-                self.run_pattern(pattern_index, line, line, start, scratch, sink);
+                self.run_pattern(pattern_index, line, scratch);
             }
         }
     }
@@ -299,9 +302,10 @@ impl Scanner {
                 self.mark_triggered(window, anchor_start, anchor, scratch);
                 for pattern_index in 0..self.patterns.len() {
                     if scratch.triggered[pattern_index] {
-                        self.run_pattern(pattern_index, window, window, start, scratch, sink);
+                        self.run_pattern(pattern_index, window, scratch);
                     }
                 }
+                self.flush_line(window, start, scratch, sink);
             }
         }
     }
@@ -327,16 +331,8 @@ impl Scanner {
         }
     }
 
-    /// Runs one pattern over `text` and reports each (vendor, code) not yet reported on the line.
-    fn run_pattern<S: HitSink>(
-        &self,
-        pattern_index: usize,
-        text: &[u8],
-        line: &[u8],
-        start: SliceStart,
-        scratch: &mut LineScratch,
-        sink: &mut S,
-    ) {
+    /// Runs one pattern over `text`; what it finds waits in `scratch` until the line is flushed.
+    fn run_pattern(&self, pattern_index: usize, text: &[u8], scratch: &mut LineScratch) {
         let pattern = &self.patterns[pattern_index];
         // Most candidate lines match nothing; `is_match` may stop early and skips the capture
         // machinery entirely.
@@ -344,10 +340,36 @@ impl Scanner {
             return;
         }
         for captures in pattern.regex.captures_iter(text) {
-            let Some(code) = self.resolver.resolve(pattern, &captures) else {
-                continue;
-            };
-            let key = (pattern.vendor, code);
+            if let Some(resolved) = self.resolver.resolve(pattern, &captures) {
+                scratch.pending.push((pattern.vendor, resolved));
+            }
+        }
+    }
+
+    /// Reports what the patterns found on a line, applying the counting rule: each (vendor,
+    /// code) once, and a code found through its constant name is dropped when the same line
+    /// carries a code of that vendor with that name (a code and its name count once, even when
+    /// the name alone would resolve to another tier).
+    fn flush_line<S: HitSink>(
+        &self,
+        line: &[u8],
+        start: SliceStart,
+        scratch: &mut LineScratch,
+        sink: &mut S,
+    ) {
+        let pending = std::mem::take(&mut scratch.pending);
+        for (vendor, resolved) in &pending {
+            if let Some(name) = &resolved.via_name {
+                let is_named_by_a_code = pending.iter().any(|(other_vendor, other)| {
+                    other_vendor == vendor
+                        && other.via_name.is_none()
+                        && self.resolver.is_named(&other.code, name)
+                });
+                if is_named_by_a_code {
+                    continue;
+                }
+            }
+            let key = (*vendor, resolved.code.clone());
             if scratch.reported.contains(&key) {
                 continue;
             }
@@ -362,6 +384,8 @@ impl Scanner {
             );
             scratch.reported.push(key);
         }
+        scratch.pending = pending;
+        scratch.pending.clear();
     }
 
     /// The codes one line gives, for checking samples: (vendor, code text) in find order.
@@ -377,8 +401,8 @@ impl Scanner {
     pub fn codes_of_pattern(&self, pattern: &Pattern, line: &str) -> Vec<String> {
         let mut codes: Vec<String> = Vec::new();
         for captures in pattern.regex.captures_iter(line.as_bytes()) {
-            if let Some(code) = self.resolver.resolve(pattern, &captures) {
-                let text = self.resolver.code_text(&code).to_string();
+            if let Some(resolved) = self.resolver.resolve(pattern, &captures) {
+                let text = self.resolver.code_text(&resolved.code).to_string();
                 if !codes.contains(&text) {
                     codes.push(text);
                 }
@@ -396,6 +420,7 @@ impl Scanner {
 /// Per-line working memory, reused across the lines of one slice.
 struct LineScratch {
     triggered: Vec<bool>,
+    pending: Vec<(Vendor, Resolved)>,
     reported: Vec<(Vendor, Code)>,
 }
 
@@ -403,12 +428,14 @@ impl LineScratch {
     fn new(pattern_count: usize) -> LineScratch {
         LineScratch {
             triggered: vec![false; pattern_count],
+            pending: Vec::new(),
             reported: Vec::new(),
         }
     }
 
     fn clear(&mut self) {
         self.triggered.fill(false);
+        self.pending.clear();
         self.reported.clear();
     }
 }

@@ -11,6 +11,15 @@ use crate::catalog::{Catalog, EntryId};
 use crate::patterns::Pattern;
 use crate::vendor::Vendor;
 
+/// What one regex match stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolved {
+    /// The code.
+    pub code: Code,
+    /// The constant name it was resolved from, when it came from a `name` capture.
+    pub via_name: Option<Arc<str>>,
+}
+
 /// Resolves captures to codes through the catalog.
 #[derive(Debug, Clone)]
 pub struct Resolver {
@@ -48,18 +57,26 @@ impl Resolver {
     /// The code a match stands for: `code` wins over `name`, `name` over `message`. `None` when
     /// the match carries nothing usable (an empty capture, bytes that are not text, or a
     /// message the catalog does not know).
-    pub fn resolve(&self, pattern: &Pattern, captures: &Captures<'_>) -> Option<Code> {
+    pub fn resolve(&self, pattern: &Pattern, captures: &Captures<'_>) -> Option<Resolved> {
         let vendor = pattern.vendor;
         if let Some(code) = captured_text(captures, "code") {
-            return Some(match self.catalog.id_of(vendor, code) {
+            let code = match self.catalog.id_of(vendor, code) {
                 Some(id) => Code::Known(id),
                 None => Code::Unknown(Arc::from(code)),
+            };
+            return Some(Resolved {
+                code,
+                via_name: None,
             });
         }
         if let Some(name) = captured_text(captures, "name") {
-            return Some(match self.resolve_name(pattern, name) {
+            let code = match self.resolve_name(pattern, name) {
                 Some(id) => Code::Known(id),
                 None => Code::Unknown(Arc::from(name)),
+            };
+            return Some(Resolved {
+                code,
+                via_name: Some(Arc::from(name)),
             });
         }
         let message = captured_text(captures, "message")?;
@@ -68,7 +85,21 @@ impl Resolver {
             .get(&vendor)?
             .iter()
             .find(|(known, _)| message.starts_with(known.as_str()))
-            .map(|(_, id)| Code::Known(*id))
+            .map(|(_, id)| Resolved {
+                code: Code::Known(*id),
+                via_name: None,
+            })
+    }
+
+    /// True when `code` is a known entry whose name or an alias is `name`.
+    pub fn is_named(&self, code: &Code, name: &str) -> bool {
+        match code {
+            Code::Known(id) => {
+                let entry = self.catalog.entry(*id);
+                entry.name == name || entry.aliases.iter().any(|alias| alias == name)
+            }
+            Code::Unknown(_) => false,
+        }
     }
 
     /// The tier rule: the first listed group with an entry of this name wins; without groups,

@@ -376,3 +376,19 @@ proptest! {
         prop_assert_eq!(halves, whole);
     }
 }
+
+/// Regression (found by the accuracy test): a JSON record carrying `errorCode` and the same
+/// code's constant name in its message counted twice when the name alone resolves to another
+/// tier (ICE_STATE_FAILED is 1107, 1307 and 2022).
+#[test]
+fn a_code_and_its_name_count_once_even_across_patterns_and_tiers() {
+    let line = r#"May 09 10:03:55 bbb systemd_start.sh[25313]: I20240509-10:03:55.794(0)? error: {"logCode":"screenshare_failed","extraInfo":{"errorCode":2022,"errorMessage":"ICE_STATE_FAILED"},"msg":"Screenshare failed: ICE_STATE_FAILED"}"#;
+    expect(line, &[(Bbb, "2022")]);
+    let line = r#"{"logCode":"screenshare_failed","extraInfo":{"errorCode":2019,"errorMessage":"MEDIA_SERVER_GENERIC_ERROR"},"msg":"Screenshare failed: MEDIA_SERVER_GENERIC_ERROR"}"#;
+    expect(line, &[(Bbb, "2019")]);
+    // A name that is not the code's own still counts on its own.
+    expect(
+        r#"{"errorCode":2022,"msg":"Screenshare failed: SFU_INVALID_REQUEST"}"#,
+        &[(Bbb, "2022"), (Bbb, "2300")],
+    );
+}
