@@ -29,6 +29,18 @@ pub struct WorkerOptions {
     pub max_line_bytes: usize,
     /// Keep one [`Event`] per hit (for NDJSON output).
     pub collect_events: bool,
+    /// Told how many bytes were scanned, chunk by chunk (for a progress bar).
+    pub progress: Option<ProgressHook>,
+}
+
+/// A callback told the number of bytes each scanned chunk held; called from worker threads.
+#[derive(Clone)]
+pub struct ProgressHook(pub Arc<dyn Fn(u64) + Send + Sync>);
+
+impl std::fmt::Debug for ProgressHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ProgressHook")
+    }
 }
 
 impl Default for WorkerOptions {
@@ -39,6 +51,7 @@ impl Default for WorkerOptions {
             block_bytes: 1024 * 1024,
             max_line_bytes: 16 * 1024 * 1024,
             collect_events: false,
+            progress: None,
         }
     }
 }
@@ -98,7 +111,7 @@ pub fn scan_inputs<F: FnMut(FileOutcome)>(
 /// Scans one input.
 pub fn scan_input(scanner: &Scanner, input: &Input, options: &WorkerOptions) -> FileOutcome {
     let path: Arc<str> = Arc::from(input.display_path());
-    let mut accumulator = Accumulator::new(Arc::clone(&path));
+    let mut accumulator = Accumulator::new(Arc::clone(&path), options.progress.clone());
     let opened = match input {
         Input::Stdin => crate::input::open_stream(Box::new(io::stdin()))
             .map_err(|error| InputError::io("-", &error)),
@@ -126,10 +139,11 @@ struct Accumulator {
     events: Vec<Event>,
     newlines: u64,
     ends_with_newline: bool,
+    progress: Option<ProgressHook>,
 }
 
 impl Accumulator {
-    fn new(path: Arc<str>) -> Accumulator {
+    fn new(path: Arc<str>, progress: Option<ProgressHook>) -> Accumulator {
         Accumulator {
             stat: FileStat {
                 path: Arc::clone(&path),
@@ -140,6 +154,15 @@ impl Accumulator {
             events: Vec::new(),
             newlines: 0,
             ends_with_newline: true,
+            progress,
+        }
+    }
+
+    /// Counts bytes read but not scanned (the skipped tail of an over-long streamed line).
+    fn add_skipped(&mut self, bytes: u64) {
+        self.stat.bytes += bytes;
+        if let Some(progress) = &self.progress {
+            (progress.0)(bytes);
         }
     }
 
@@ -156,6 +179,9 @@ impl Accumulator {
             }));
         self.newlines += newlines;
         self.stat.bytes += bytes.len() as u64;
+        if let Some(progress) = &self.progress {
+            (progress.0)(bytes.len() as u64);
+        }
         if let Some(&last) = bytes.last() {
             self.ends_with_newline = last == b'\n';
         }
@@ -304,14 +330,14 @@ fn scan_stream(
         if is_skipping_long_line {
             match memchr::memchr(b'\n', &buffer) {
                 None => {
-                    accumulator.stat.bytes += buffer.len() as u64;
+                    accumulator.add_skipped(buffer.len() as u64);
                     consumed += buffer.len() as u64;
                     buffer.clear();
                     continue;
                 }
                 Some(index) => {
                     // The skipped tail ends here: its newline closes the long line.
-                    accumulator.stat.bytes += index as u64 + 1;
+                    accumulator.add_skipped(index as u64 + 1);
                     accumulator.newlines += 1;
                     accumulator.ends_with_newline = true;
                     consumed += index as u64 + 1;
@@ -350,7 +376,7 @@ fn flush_stream_tail(
         return;
     }
     if is_skipping_long_line {
-        accumulator.stat.bytes += buffer.len() as u64;
+        accumulator.add_skipped(buffer.len() as u64);
         accumulator.ends_with_newline = false;
     } else {
         scan_stream_piece(scanner, buffer, consumed, options, accumulator);

@@ -15,7 +15,10 @@ use crate::input::{Input, WalkOptions, expand};
 use crate::report::{self, Report, TextOptions};
 use crate::scan::Scanner;
 use crate::tally::{FileStat, Tally};
-use crate::worker::{WorkerOptions, scan_inputs};
+use crate::worker::{ProgressHook, WorkerOptions, scan_inputs};
+
+/// Inputs smaller than this in total scan too fast for a progress bar to help.
+const PROGRESS_MIN_BYTES: u64 = 256 * 1024 * 1024;
 
 pub fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
     let catalog = load_catalog(&args.data)?;
@@ -28,9 +31,13 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
         follow_links: args.follow,
     };
     let list = expand(&named, &walk).map_err(anyhow::Error::msg)?;
+    let progress_bar = progress_bar(&list.inputs);
     let options = WorkerOptions {
         use_mmap: !args.no_mmap,
         collect_events: args.format == ScanFormat::Ndjson,
+        progress: progress_bar
+            .clone()
+            .map(|bar| ProgressHook(Arc::new(move |bytes: u64| bar.inc(bytes)))),
         ..WorkerOptions::default()
     };
     let mut output = open_output(args.output.as_ref())?;
@@ -67,6 +74,9 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
             }
             tally += outcome.tally;
         });
+    }
+    if let Some(bar) = progress_bar {
+        bar.finish_and_clear();
     }
     if let Some(error) = write_error {
         return Err(error.into());
@@ -142,4 +152,32 @@ fn open_output(path: Option<&PathBuf>) -> anyhow::Result<Box<dyn Write>> {
         })?)),
         None => Box::new(BufWriter::new(io::stdout().lock())),
     })
+}
+
+/// A byte progress bar on stderr, only when stderr is a terminal and the named files are large
+/// (stdin's size is unknown, so it gets none).
+fn progress_bar(inputs: &[Input]) -> Option<indicatif::ProgressBar> {
+    if !io::stderr().is_terminal() {
+        return None;
+    }
+    let total: u64 = inputs
+        .iter()
+        .filter_map(|input| match input {
+            Input::Path(path) => std::fs::metadata(path).ok().map(|metadata| metadata.len()),
+            Input::Stdin => None,
+        })
+        .sum();
+    if total < PROGRESS_MIN_BYTES {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(total),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    let style = indicatif::ProgressStyle::with_template(
+        "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
+    )
+    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    bar.set_style(style);
+    Some(bar)
 }
