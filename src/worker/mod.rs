@@ -3,7 +3,9 @@
 //! pipes) are read in blocks with memory bounded by the longest line kept. Results come back
 //! per input, in input order, whatever the thread count.
 
-use std::io::{self, Read};
+mod stream;
+
+use std::io;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -123,7 +125,7 @@ pub fn scan_input(scanner: &Scanner, input: &Input, options: &WorkerOptions) -> 
         Ok(Opened::Mapped(map)) => scan_bytes(scanner, &map, options, &mut accumulator),
         Ok(Opened::Bytes(bytes)) => scan_bytes(scanner, &bytes, options, &mut accumulator),
         Ok(Opened::Stream(reader)) => {
-            if let Err(error) = scan_stream(scanner, reader, options, &mut accumulator) {
+            if let Err(error) = stream::scan_stream(scanner, reader, options, &mut accumulator) {
                 accumulator.stat.error = Some(crate::input::describe_io_error(&error));
             }
         }
@@ -277,122 +279,6 @@ pub fn split_at_newlines(bytes: &[u8], target: usize) -> Vec<Range<usize>> {
         ranges.push(start..bytes.len());
     }
     ranges
-}
-
-/// Scans a stream block by block. Complete lines are scanned as they arrive; a partial line
-/// waits for its newline. A line that outgrows `max_line_bytes` is scanned on what has arrived
-/// and the rest of it, up to its newline, is skipped (and counted in bytes).
-fn scan_stream(
-    scanner: &Scanner,
-    mut reader: Box<dyn Read + Send>,
-    options: &WorkerOptions,
-    accumulator: &mut Accumulator,
-) -> io::Result<()> {
-    let block_bytes = options.block_bytes.max(1);
-    let max_line_bytes = options.max_line_bytes.max(1);
-    let mut buffer: Vec<u8> = Vec::with_capacity(block_bytes * 2);
-    let mut consumed: u64 = 0;
-    let mut is_skipping_long_line = false;
-    loop {
-        let old_len = buffer.len();
-        buffer.resize(old_len + block_bytes, 0);
-        let read = match reader.read(&mut buffer[old_len..]) {
-            Ok(read) => read,
-            Err(error) if error.kind() == io::ErrorKind::Interrupted => {
-                buffer.truncate(old_len);
-                continue;
-            }
-            Err(error) => {
-                buffer.truncate(old_len);
-                flush_stream_tail(
-                    scanner,
-                    &buffer,
-                    consumed,
-                    options,
-                    accumulator,
-                    is_skipping_long_line,
-                );
-                return Err(error);
-            }
-        };
-        buffer.truncate(old_len + read);
-        if read == 0 {
-            flush_stream_tail(
-                scanner,
-                &buffer,
-                consumed,
-                options,
-                accumulator,
-                is_skipping_long_line,
-            );
-            return Ok(());
-        }
-        if is_skipping_long_line {
-            match memchr::memchr(b'\n', &buffer) {
-                None => {
-                    accumulator.add_skipped(buffer.len() as u64);
-                    consumed += buffer.len() as u64;
-                    buffer.clear();
-                    continue;
-                }
-                Some(index) => {
-                    // The skipped tail ends here: its newline closes the long line.
-                    accumulator.add_skipped(index as u64 + 1);
-                    accumulator.newlines += 1;
-                    accumulator.ends_with_newline = true;
-                    consumed += index as u64 + 1;
-                    buffer.drain(..=index);
-                    is_skipping_long_line = false;
-                }
-            }
-        }
-        match memchr::memrchr(b'\n', &buffer) {
-            Some(last_newline) => {
-                let complete = &buffer[..=last_newline];
-                scan_stream_piece(scanner, complete, consumed, options, accumulator);
-                consumed += complete.len() as u64;
-                buffer.drain(..=last_newline);
-            }
-            None if buffer.len() >= max_line_bytes => {
-                scan_stream_piece(scanner, &buffer, consumed, options, accumulator);
-                consumed += buffer.len() as u64;
-                buffer.clear();
-                is_skipping_long_line = true;
-            }
-            None => {}
-        }
-    }
-}
-
-fn flush_stream_tail(
-    scanner: &Scanner,
-    buffer: &[u8],
-    consumed: u64,
-    options: &WorkerOptions,
-    accumulator: &mut Accumulator,
-    is_skipping_long_line: bool,
-) {
-    if buffer.is_empty() {
-        return;
-    }
-    if is_skipping_long_line {
-        accumulator.add_skipped(buffer.len() as u64);
-        accumulator.ends_with_newline = false;
-    } else {
-        scan_stream_piece(scanner, buffer, consumed, options, accumulator);
-    }
-}
-
-fn scan_stream_piece(
-    scanner: &Scanner,
-    piece: &[u8],
-    byte_offset: u64,
-    options: &WorkerOptions,
-    accumulator: &mut Accumulator,
-) {
-    let mut sink = ChunkSink::new(&accumulator.path, options.collect_events);
-    let stats = scanner.scan_slice(piece, SliceStart::INPUT_START, &mut sink);
-    accumulator.add_chunk(sink, piece, stats.newlines, byte_offset);
 }
 
 /// Counts the lines of bytes the way the scanner does (newlines, plus a last line without one).
