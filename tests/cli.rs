@@ -469,3 +469,52 @@ fn text_report_has_no_colour_when_piped_and_colour_when_forced() {
         .expect_code(0);
     assert_eq!(csv.stdout.lines().count(), 5, "{}", csv.describe());
 }
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut encoder, bytes).expect("gzip");
+    encoder.finish().expect("gzip")
+}
+
+#[test]
+fn multi_member_gzip_is_read_to_the_end() {
+    let env = TestEnv::new();
+    let mut members = gzip(b"errorCode=1007 first member\n");
+    members.extend(gzip(b"join room result: 1002034 second member\n"));
+    env.write("rotated.log.gz", members);
+    let report = env
+        .run(&["scan", "--format", "json", "rotated.log.gz"])
+        .expect_code(0)
+        .json();
+    let mut expected = vec![
+        ("bigbluebutton".to_string(), "1007".to_string(), 1),
+        ("zegocloud".to_string(), "1002034".to_string(), 1),
+    ];
+    expected.sort();
+    assert_eq!(rows(&report, "codes"), expected);
+    assert_eq!(report["totals"]["lines"], 2);
+}
+
+/// A compressed line of 40 MiB (a small gzip bomb): read in bounded memory, matched on its first
+/// 16 MiB, counted in full.
+#[test]
+fn an_over_long_compressed_line_is_bounded_and_counted_whole() {
+    let env = TestEnv::new();
+    let mut line = b"errorCode=1007 ".to_vec();
+    line.resize(40 * 1024 * 1024, b'x');
+    line.extend_from_slice(b" errorCode=1101\nnext (ICE error 1107)\n");
+    let length = line.len() as u64;
+    env.write("bomb.log.gz", gzip(&line));
+    let report = env
+        .run(&["scan", "--format", "json", "bomb.log.gz"])
+        .expect_code(0)
+        .json();
+    assert_eq!(report["totals"]["bytes"], length);
+    assert_eq!(report["totals"]["lines"], 2);
+    let mut expected = vec![
+        ("bigbluebutton".to_string(), "1007".to_string(), 1),
+        ("bigbluebutton".to_string(), "1107".to_string(), 1),
+    ];
+    expected.sort();
+    assert_eq!(rows(&report, "codes"), expected);
+}
