@@ -106,6 +106,32 @@ pub fn required_text(
     }
 }
 
+/// The vendor named by a data file's top-level `vendor` key: exactly one of the four lower-case
+/// ids (aliases such as `bbb` are for the command line only). A problem when missing or unknown.
+pub fn file_vendor(
+    lines: &LineIndex<'_>,
+    problems: &mut Vec<Problem>,
+    value: &Option<toml::Spanned<String>>,
+) -> Option<crate::vendor::Vendor> {
+    let Some(value) = value else {
+        problems.push(lines.problem(0..0, "missing top-level key `vendor`"));
+        return None;
+    };
+    let vendor = crate::vendor::Vendor::ALL
+        .into_iter()
+        .find(|vendor| vendor.id() == value.get_ref().as_str());
+    if vendor.is_none() {
+        problems.push(lines.problem(
+            value.span(),
+            format!(
+                "unknown vendor `{}` (expected bigbluebutton, jitsi, videosdk or zegocloud)",
+                value.get_ref()
+            ),
+        ));
+    }
+    vendor
+}
+
 /// A data file that could not be read or is not valid.
 #[derive(Debug, thiserror::Error)]
 pub enum DataFileError {

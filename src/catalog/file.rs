@@ -61,24 +61,7 @@ pub fn parse(path: &Path, text: &str) -> Result<CatalogFile, DataFileError> {
         toml::from_str(text).map_err(|error| invalid(vec![Problem::from_toml(text, &error)]))?;
     let lines = LineIndex::new(text);
     let mut problems = Vec::new();
-    let vendor = match &raw.vendor {
-        None => {
-            problems.push(lines.problem(0..0, "missing top-level key `vendor`"));
-            None
-        }
-        Some(vendor) => {
-            let parsed = Vendor::from_id(vendor.get_ref());
-            if parsed.is_none() || vendor.get_ref().contains(|c: char| c.is_ascii_uppercase()) {
-                problems.push(lines.problem(vendor.span(),
-                    format!(
-                        "unknown vendor `{}` (expected bigbluebutton, jitsi, videosdk or zegocloud)",
-                        vendor.get_ref()
-                    ),
-                ));
-            }
-            parsed
-        }
-    };
+    let vendor = datafile::file_vendor(&lines, &mut problems, &raw.vendor);
     let mut first_line_of_code: HashMap<String, usize> = HashMap::new();
     let mut entries = Vec::with_capacity(raw.entry.len());
     for raw_entry in &raw.entry {

@@ -182,7 +182,7 @@ fn user_file_replaces_and_adds() {
     let mut catalog = builtin();
     let before = catalog.entries().len();
     let text = r#"
-vendor = "bbb"
+vendor = "bigbluebutton"
 [[entry]]
 code = "1101"
 name = "RENAMED"
@@ -301,6 +301,13 @@ fn several_problems_are_all_reported_in_file_order() {
     assert_eq!(lines, [6, 12], "{found:?}");
     assert!(found[0].2.starts_with("unknown severity `critical`"));
     assert_eq!(found[1].2, "field `name` must not be empty");
+}
+
+#[test]
+fn vendor_aliases_are_for_the_command_line_only() {
+    let found = problems(&format!("vendor = \"bbb\"\n{GOOD_ENTRY}"));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].2.starts_with("unknown vendor `bbb`"), "{found:?}");
 }
 
 #[test]

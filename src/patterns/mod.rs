@@ -165,25 +165,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<Pattern>, DataFileError> {
         toml::from_str(text).map_err(|error| invalid(vec![Problem::from_toml(text, &error)]))?;
     let lines = LineIndex::new(text);
     let mut problems = Vec::new();
-    let vendor = match &raw.vendor {
-        None => {
-            problems.push(lines.problem(0..0, "missing top-level key `vendor`"));
-            None
-        }
-        Some(vendor) => {
-            let parsed = Vendor::from_id(vendor.get_ref())
-                .filter(|parsed| parsed.id() == vendor.get_ref().as_str());
-            if parsed.is_none() {
-                problems.push(lines.problem(vendor.span(),
-                    format!(
-                        "unknown vendor `{}` (expected bigbluebutton, jitsi, videosdk or zegocloud)",
-                        vendor.get_ref()
-                    ),
-                ));
-            }
-            parsed
-        }
-    };
+    let vendor = datafile::file_vendor(&lines, &mut problems, &raw.vendor);
     let mut first_line_of_id: HashMap<String, usize> = HashMap::new();
     let mut patterns = Vec::new();
     for raw_pattern in &raw.pattern {
