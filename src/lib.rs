@@ -49,6 +49,7 @@ pub mod report;
 pub mod scan;
 pub mod synth;
 pub mod tally;
+pub mod timestamp;
 pub mod vendor;
 pub mod worker;
 

@@ -1,0 +1,2381 @@
+//! A log line's own time stamp, found and turned into a UTC instant.
+//!
+//! # Brief overview
+//!
+//! - [`Timestamp`] is an instant: milliseconds since the Unix epoch, UTC. It orders by time and
+//!   prints as RFC 3339 UTC with milliseconds, `2024-03-07T10:00:01.123Z`.
+//! - [`find_stamp`] finds the stamp a line was written with and returns it as written, a
+//!   [`LineStamp`]: an epoch number, a date and time with or without a UTC offset, a stamp without
+//!   a year, or a time of day only. It is pure and keeps no state.
+//! - [`TimestampContext`] (one per file, fed that file's lines in order) turns those stamps into
+//!   [`Timestamp`]s: it applies the default offset and year from [`TimestampOptions`] and completes
+//!   partial stamps from the nearest full stamp before them.
+//! - [`parse_relative`] reads a `--since` / `--until` value.
+//!
+//! Nothing here allocates per line, compiles a regex or panics, whatever the bytes. A line without
+//! a stamp of its own gives `None`: the module never guesses a time.
+//!
+//! # Formats
+//!
+//! | format | example | gives |
+//! | --- | --- | --- |
+//! | ISO 8601 / RFC 3339, `T` or space, `.` or `,` fraction, `Z`, `±HH:MM`, `±HHMM`, `±HH` or no zone | `2024-03-07T10:00:01.123Z`, `2024-03-07 10:00:01,123` | [`LineStamp::Zoned`] or [`LineStamp::Local`] |
+//! | the same after a program name and before a level (Jicofo, JVB) | `Jicofo 2024-03-07 10:00:01.123 INFO: …` | `Local` |
+//! | the same in brackets (nginx `$time_iso8601`, Python) | `[2024-03-21T10:14:58+00:00]` | `Zoned` or `Local` |
+//! | ZEGO web SDK, milliseconds *not* zero-padded | `2024/09/06 10:02:10.5` (= 10:02:10.005) | `Local` |
+//! | nginx / Apache `$time_local` | `[07/Mar/2024:10:00:01 +0000]` | `Zoned` |
+//! | JavaScript `Date.toString()` (sip.js) | `Thu Mar 21 2024 10:14:59 GMT+0000` | `Zoned` |
+//! | Meteor, `(h)` = UTC offset in hours | `I20190702-16:52:21.295(0)?` | `Zoned` |
+//! | ZEGO Flutter UIKit (flutter_logs), `dd/MM/yyyy`, near the end of the line | `…  {07/03/2024 10:00:01}  ERROR` | `Local` |
+//! | syslog (RFC 3164, journald short) | `Mar  7 10:00:01`, `Jul 02 16:50:02` | [`LineStamp::YearLess`] |
+//! | Android logcat (`threadtime`, `time`) | `05-09 10:00:07.020` | `YearLess` |
+//! | BBB html5 client, 4th field in 1/10000 s | `[17:45:51:0523]` (= 17:45:51.052) | [`LineStamp::TimeOnly`] |
+//! | JSON line, top-level `time`, `ts`, `timestamp` or `@timestamp` holding an ISO string | `{"time":"2024-03-21T10:14:00.101Z",…}` | `Zoned` or `Local` |
+//! | the same holding epoch milliseconds (13 digits) or seconds (10 digits, optional fraction) | `{"time":1715248807077,…}`, `{"ts":1715248807.077,…}` | [`LineStamp::Epoch`] |
+//!
+//! Fractions of a second are truncated to milliseconds, never rounded: `.9999` is `.999`.
+//!
+//! # Where a line's own stamp is looked for
+//!
+//! Only in places where loggers put it, never in the middle of a message:
+//!
+//! 1. A JSON line (first non-blank byte `{`): only the top-level keys above. A date in another
+//!    field, in a nested object or inside a string is not the line's time.
+//! 2. At the start of the line, after blanks. When that stamp is partial (syslog, logcat) and the
+//!    line also carries a full stamp where a program writes its own (right after the syslog
+//!    `host tag[pid]:` header, as Meteor under journald does, or in the UIKit tail), the full one
+//!    is taken: it needs no guessing.
+//! 3. After one prefix token: a browser console source location (`Logger.js:155`,
+//!    `Logger.js:155:26`, `sip.js?v=1114:9602`), any stamp; an IP address with up to two more
+//!    tokens (nginx `203.0.113.9 - - [..]`), a bracketed full stamp; a single word (a program
+//!    name), an ISO stamp followed by a log level (`INFO`, `SEVERE`, …).
+//! 4. The ZEGO UIKit tail `{dd/MM/yyyy HH:mm:ss}  LEVEL` at the end of the line.
+//!
+//! So `GET /2024/03/07/app.js`, `version 2.2.4`, `file.js:1007:12` and a duration `10:00` give
+//! nothing. Only the first 64 KiB of a line are examined.
+//!
+//! # Completing stamps: offsets, years and days
+//!
+//! - A stamp with a zone or an epoch number is an instant and needs nothing.
+//! - A zone-less date and time is read at [`TimestampOptions::default_offset_minutes`]
+//!   (0 = UTC unless configured).
+//! - Partial stamps are completed from the *previous stamp* of the same file, which is the latest
+//!   stamp [`TimestampContext`] resolved (a full stamp, or a partial one it completed before), and
+//!   are read in that stamp's offset, on the assumption that one file's stamps come from one clock.
+//!   With no previous stamp the default offset is used.
+//! - A year-less stamp takes the year, among the previous stamp's year and the years before and
+//!   after it, that puts it nearest to the previous stamp: `Dec 31` then `Jan  1` moves to the next
+//!   year. With no previous stamp it takes [`TimestampOptions::default_year`]; with neither it
+//!   gives `None`.
+//! - A time-only stamp lands on the previous stamp's day, unless that puts it more than one hour
+//!   *before* the previous stamp: then midnight has passed and it is the next day. A stamp that
+//!   would land more than 23 hours *after* the previous one (for example `23:59:58` right after
+//!   `00:00:03`) is a late line from the day before. Small steps back (lines written out of order,
+//!   a DST fall-back of one hour) stay on the same day. A gap of a day or more between two
+//!   time-only lines cannot be seen. With no previous stamp a time-only stamp gives `None`.
+//!
+//! # Example
+//!
+//! ```
+//! use errscan::timestamp::{TimestampContext, TimestampOptions};
+//!
+//! let mut context = TimestampContext::new(TimestampOptions::default());
+//! let log: &[&[u8]] = &[
+//!     b"[10:14:57:0611] INFO: clientLogger: Client loaded",
+//!     b"sip.js?v=1114:9602 Thu Mar 21 2024 10:14:59 GMT+0000 | sip.Transport | Connecting",
+//!     b"[10:15:01:0882] ERROR: clientLogger: Audio error - errorCode=1007",
+//! ];
+//! let times: Vec<Option<String>> =
+//!     log.iter().map(|line| context.line(line).map(|time| time.to_string())).collect();
+//! assert_eq!(times[0], None); // time only, and no date seen yet: never guessed
+//! assert_eq!(times[1].as_deref(), Some("2024-03-21T10:14:59.000Z"));
+//! assert_eq!(times[2].as_deref(), Some("2024-03-21T10:15:01.088Z"));
+//! ```
+
+use std::fmt;
+use std::str::FromStr;
+
+const MILLIS_PER_SECOND: i64 = 1_000;
+const MILLIS_PER_MINUTE: i64 = 60 * MILLIS_PER_SECOND;
+const MILLIS_PER_HOUR: i64 = 60 * MILLIS_PER_MINUTE;
+const MILLIS_PER_DAY: i64 = 24 * MILLIS_PER_HOUR;
+const MILLIS_PER_WEEK: i64 = 7 * MILLIS_PER_DAY;
+
+/// Only this much of a line is examined.
+const MAX_LINE_BYTES: usize = 64 * 1024;
+/// [`TimestampContext::line_after`] looks back at most this many lines ...
+const LOOKBACK_LINES: usize = 32;
+/// ... and at most this many bytes.
+const LOOKBACK_BYTES: usize = 16 * 1024;
+/// How far a time-only stamp may step back before it is read as the next day.
+const SAME_DAY_TOLERANCE_MILLIS: i64 = MILLIS_PER_HOUR;
+/// How far after the limit a year-less stamp may lie in the year of [`DefaultYear::NotAfter`].
+const NOT_AFTER_SLACK_MILLIS: i64 = MILLIS_PER_DAY;
+/// The longest text an error message repeats.
+const MAX_ERROR_TEXT_CHARS: usize = 64;
+
+const MONTHS: [&[u8; 3]; 12] = [
+    b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec",
+];
+const WEEKDAYS: [&[u8; 3]; 7] = [b"Mon", b"Tue", b"Wed", b"Thu", b"Fri", b"Sat", b"Sun"];
+/// Levels that may follow a stamp written after a program name (java.util.logging and common).
+const LEVELS: [&[u8]; 12] = [
+    b"SEVERE", b"WARNING", b"WARN", b"INFO", b"CONFIG", b"FINE", b"FINER", b"FINEST", b"DEBUG",
+    b"ERROR", b"TRACE", b"FATAL",
+];
+/// Top-level JSON keys that hold a line's own time.
+const JSON_TIME_KEYS: [&[u8]; 4] = [b"time", b"ts", b"timestamp", b"@timestamp"];
+
+// ---------------------------------------------------------------------------------------------
+// Timestamp
+
+/// An instant: milliseconds since 1970-01-01T00:00:00Z, UTC, leap seconds ignored (Unix time).
+///
+/// Orders by time. `Display` writes RFC 3339 in UTC with milliseconds,
+/// `2024-03-07T10:00:01.123Z` (years outside 0000–9999 get a sign, `+10000-01-01T…`, and do not
+/// parse back); `FromStr` reads RFC 3339 with a zone (see [`Timestamp::from_str`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(i64);
+
+impl Timestamp {
+    /// 1970-01-01T00:00:00.000Z.
+    pub const UNIX_EPOCH: Self = Self(0);
+
+    /// The instant `unix_millis` milliseconds after (or, when negative, before) the Unix epoch.
+    pub const fn from_unix_millis(unix_millis: i64) -> Self {
+        Self(unix_millis)
+    }
+
+    /// Milliseconds since the Unix epoch.
+    pub const fn unix_millis(self) -> i64 {
+        self.0
+    }
+
+    /// The instant of a UTC calendar date and time, or `None` if any field is out of range
+    /// (month 1–12, day within the month, hour 0–23, minute and second 0–59, millisecond 0–999).
+    pub fn from_utc(
+        year: i32,
+        month: u8,
+        day: u8,
+        hour: u8,
+        minute: u8,
+        second: u8,
+        millisecond: u16,
+    ) -> Option<Self> {
+        let time = TimeOfDay {
+            hour,
+            minute,
+            second,
+            millisecond,
+        };
+        instant(i64::from(year), month, day, time, 0)
+    }
+
+    /// This instant moved by `millis` (negative = earlier), or `None` on overflow.
+    pub fn checked_add_millis(self, millis: i64) -> Option<Self> {
+        self.0.checked_add(millis).map(Self)
+    }
+
+    /// Calendar year, month, day and milliseconds into that day, on the wall clock at
+    /// `offset_minutes` east of UTC.
+    fn wall_clock(self, offset_minutes: i32) -> (i64, u8, u8, i64) {
+        let local = self
+            .0
+            .saturating_add(i64::from(offset_minutes) * MILLIS_PER_MINUTE);
+        let (year, month, day) = civil_from_days(local.div_euclid(MILLIS_PER_DAY));
+        (year, month, day, local.rem_euclid(MILLIS_PER_DAY))
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (year, month, day, millis_of_day) = self.wall_clock(0);
+        let hour = millis_of_day / MILLIS_PER_HOUR;
+        let minute = millis_of_day % MILLIS_PER_HOUR / MILLIS_PER_MINUTE;
+        let second = millis_of_day % MILLIS_PER_MINUTE / MILLIS_PER_SECOND;
+        let millisecond = millis_of_day % MILLIS_PER_SECOND;
+        if (0..=9999).contains(&year) {
+            write!(f, "{year:04}")?;
+        } else {
+            write!(f, "{year:+05}")?;
+        }
+        write!(
+            f,
+            "-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}.{millisecond:03}Z"
+        )
+    }
+}
+
+impl FromStr for Timestamp {
+    type Err = TimeError;
+
+    /// Reads RFC 3339 with a zone: `2024-03-07T10:00:01.123Z`, `2024-03-07 10:00:01+01:00`
+    /// (`T` or space, any number of fraction digits up to 9, truncated to milliseconds; the offset
+    /// may also be written `+0100` or `+01`). A stamp without a zone is refused: its instant would
+    /// be a guess.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let mut cursor = Cursor::new(text.as_bytes());
+        match iso_date_time(&mut cursor) {
+            Some(LineStamp::Zoned {
+                local,
+                offset_minutes,
+            }) if cursor.at_end() => local
+                .to_timestamp(offset_minutes)
+                .ok_or_else(|| TimeError::out_of_range(text)),
+            _ => Err(TimeError::InvalidRfc3339 {
+                text: error_text(text),
+            }),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+/// A `--since` / `--until` value or an RFC 3339 text that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TimeError {
+    /// Not RFC 3339 with a zone.
+    #[error("invalid RFC 3339 time {text:?}: expected for example 2024-03-07T10:00:01Z")]
+    InvalidRfc3339 {
+        /// The text, cut to 64 characters.
+        text: String,
+    },
+    /// None of the forms [`parse_relative`] reads.
+    #[error(
+        "invalid time {text:?}: expected RFC 3339 (2024-03-07T10:00:01Z), a date (2024-03-07), \
+         -30s, -90m, -3h, -2d, -1w, now, today or yesterday"
+    )]
+    InvalidTime {
+        /// The text, cut to 64 characters.
+        text: String,
+    },
+    /// Well formed, but the instant does not fit.
+    #[error("time {text:?} is out of range")]
+    OutOfRange {
+        /// The text, cut to 64 characters.
+        text: String,
+    },
+}
+
+impl TimeError {
+    fn out_of_range(text: &str) -> Self {
+        Self::OutOfRange {
+            text: error_text(text),
+        }
+    }
+}
+
+fn error_text(text: &str) -> String {
+    text.chars().take(MAX_ERROR_TEXT_CHARS).collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// What a line says
+
+/// A time of day as written in a stamp.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TimeOfDay {
+    /// 0–23.
+    pub hour: u8,
+    /// 0–59.
+    pub minute: u8,
+    /// 0–59 (a leap second `60` is not read).
+    pub second: u8,
+    /// 0–999; finer fractions are truncated.
+    pub millisecond: u16,
+}
+
+impl TimeOfDay {
+    fn is_valid(self) -> bool {
+        self.hour <= 23 && self.minute <= 59 && self.second <= 59 && self.millisecond <= 999
+    }
+
+    fn millis(self) -> i64 {
+        i64::from(self.hour) * MILLIS_PER_HOUR
+            + i64::from(self.minute) * MILLIS_PER_MINUTE
+            + i64::from(self.second) * MILLIS_PER_SECOND
+            + i64::from(self.millisecond)
+    }
+}
+
+/// A calendar date and time of day on some wall clock, as written in a stamp.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CivilDateTime {
+    /// The year as written, 0000–9999.
+    pub year: u16,
+    /// 1–12.
+    pub month: u8,
+    /// 1–31, within the month.
+    pub day: u8,
+    /// The time of day.
+    pub time: TimeOfDay,
+}
+
+impl CivilDateTime {
+    /// The instant this wall-clock time is at `offset_minutes` east of UTC (`+01:00` is 60), or
+    /// `None` if a field is out of range.
+    pub fn to_timestamp(self, offset_minutes: i32) -> Option<Timestamp> {
+        instant(
+            i64::from(self.year),
+            self.month,
+            self.day,
+            self.time,
+            offset_minutes,
+        )
+    }
+}
+
+/// A line's own time stamp as written, before any context is applied. See the
+/// [module documentation](self) for the formats behind each variant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LineStamp {
+    /// An epoch number in a JSON time field: an instant, with no wall clock.
+    Epoch(Timestamp),
+    /// A date and time with a UTC offset.
+    Zoned {
+        /// The wall-clock date and time as written.
+        local: CivilDateTime,
+        /// The offset it was written at, in minutes east of UTC (`+01:00` is 60, `Z` is 0).
+        offset_minutes: i32,
+    },
+    /// A date and time without a zone.
+    Local(CivilDateTime),
+    /// Month, day and time, no year and no zone (syslog, Android logcat).
+    YearLess {
+        /// 1–12.
+        month: u8,
+        /// 1–31 (29 for February: the year is not known yet).
+        day: u8,
+        /// The time of day.
+        time: TimeOfDay,
+    },
+    /// A time of day only (BBB html5 client).
+    TimeOnly(TimeOfDay),
+}
+
+impl LineStamp {
+    /// Whether the stamp has a date with a year: [`Epoch`](Self::Epoch), [`Zoned`](Self::Zoned)
+    /// or [`Local`](Self::Local).
+    pub fn is_full(&self) -> bool {
+        matches!(self, Self::Epoch(_) | Self::Zoned { .. } | Self::Local(_))
+    }
+
+    /// The instant of a full stamp, reading a zone-less one at `default_offset_minutes` east of
+    /// UTC; `None` for a partial stamp (which needs a [`TimestampContext`]).
+    pub fn to_timestamp(self, default_offset_minutes: i32) -> Option<Timestamp> {
+        match self {
+            Self::Epoch(at) => Some(at),
+            Self::Zoned {
+                local,
+                offset_minutes,
+            } => local.to_timestamp(offset_minutes),
+            Self::Local(local) => local.to_timestamp(default_offset_minutes),
+            Self::YearLess { .. } | Self::TimeOnly(_) => None,
+        }
+    }
+}
+
+/// Finds the time stamp `line` was written with, without any context.
+///
+/// `line` may or may not end in `\n` / `\r\n`. Returns `None` when the line has no stamp of its
+/// own in one of the places listed in the [module documentation](self); a date elsewhere in the
+/// line is ignored. Never panics.
+pub fn find_stamp(line: &[u8]) -> Option<LineStamp> {
+    let line = trim_end(line.get(..MAX_LINE_BYTES).unwrap_or(line));
+    let rest = skip_blanks(strip_bom(line));
+    if rest.first() == Some(&b'{') {
+        return json_time(rest).or_else(|| uikit_tail(line));
+    }
+    if let Some((stamp, end)) = stamp_at(rest) {
+        if stamp.is_full() {
+            return Some(stamp);
+        }
+        let inner = match stamp {
+            LineStamp::YearLess { .. } => after_syslog_header(rest.get(end..).unwrap_or_default()),
+            _ => None,
+        };
+        return Some(inner.or_else(|| uikit_tail(line)).unwrap_or(stamp));
+    }
+    stamp_after_prefix(rest).or_else(|| uikit_tail(line))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Context
+
+/// Where a year-less stamp takes its year when the file has shown no stamp before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DefaultYear {
+    /// This year (for example from `--year`).
+    Year(i32),
+    /// The latest year that does not put the stamp more than a day after this instant (for
+    /// example the file's modification time: no line was written after it). A log of
+    /// `Dec 28 … Jan  2` with a limit of `2025-01-03` gets 2024 for December and 2025 for January.
+    NotAfter(Timestamp),
+}
+
+/// Settings for [`TimestampContext`]: plain values, decided by the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct TimestampOptions {
+    /// The UTC offset, in minutes east of UTC, at which a zone-less stamp is read, and at which
+    /// partial stamps are read before the file has shown a stamp. 0 (UTC) by default.
+    pub default_offset_minutes: i32,
+    /// The year of a year-less stamp before the file has shown a stamp. `None` by default: such a
+    /// stamp then gives `None`.
+    pub default_year: Option<DefaultYear>,
+}
+
+/// Turns the stamps of one file's lines into instants, completing partial stamps from the
+/// previous stamp (rules in the [module documentation](self)).
+///
+/// Use one context per file and feed it lines in file order. Only the lines given to it count as
+/// "previous": a caller that feeds only some lines (say, the ones with a hit) can hand over the
+/// text in between with [`line_after`](Self::line_after).
+#[derive(Debug, Clone)]
+pub struct TimestampContext {
+    options: TimestampOptions,
+    previous: Option<Anchor>,
+}
+
+/// The previous stamp: the instant, and the offset its wall clock was read at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Anchor {
+    at: Timestamp,
+    offset_minutes: i32,
+}
+
+impl TimestampContext {
+    /// A context for a new file.
+    pub fn new(options: TimestampOptions) -> Self {
+        Self {
+            options,
+            previous: None,
+        }
+    }
+
+    /// The options this context was made with.
+    pub fn options(&self) -> &TimestampOptions {
+        &self.options
+    }
+
+    /// The instant of the latest stamp resolved so far, if any.
+    pub fn previous(&self) -> Option<Timestamp> {
+        self.previous.map(|anchor| anchor.at)
+    }
+
+    /// Forgets the previous stamp, as for a new file.
+    pub fn reset(&mut self) {
+        self.previous = None;
+    }
+
+    /// The instant of `line`'s own stamp, or `None` if it has none or a partial stamp cannot be
+    /// completed. A stamp that resolves becomes the previous stamp for the lines after it.
+    pub fn line(&mut self, line: &[u8]) -> Option<Timestamp> {
+        let stamp = find_stamp(line)?;
+        self.resolve(stamp)
+    }
+
+    /// Like [`line`](Self::line), for a caller that skips lines: `preceding` is the text between
+    /// the last line given to this context (or the start of the file) and `line`.
+    ///
+    /// Only when `line`'s stamp is partial, the last 32 lines (at most 16 KiB) of `preceding` are
+    /// searched backwards for the nearest full stamp, which then counts as the previous stamp.
+    /// Lines without a hit therefore cost nothing until a partial stamp needs them.
+    pub fn line_after(&mut self, line: &[u8], preceding: &[u8]) -> Option<Timestamp> {
+        let stamp = find_stamp(line)?;
+        if !stamp.is_full() {
+            if let Some(anchor) = self.nearest_full_stamp(preceding) {
+                self.previous = Some(anchor);
+            }
+        }
+        self.resolve(stamp)
+    }
+
+    /// The instant of a stamp found by [`find_stamp`], completed from the previous stamp; it
+    /// becomes the previous stamp when it resolves.
+    pub fn resolve(&mut self, stamp: LineStamp) -> Option<Timestamp> {
+        let anchor = match stamp {
+            LineStamp::YearLess { month, day, time } => self.year_less(month, day, time)?,
+            LineStamp::TimeOnly(time) => self.time_only(time)?,
+            full => self.full_anchor(full)?,
+        };
+        self.previous = Some(anchor);
+        Some(anchor.at)
+    }
+
+    /// The instant of a full stamp and the offset of its wall clock; `None` for a partial one.
+    fn full_anchor(&self, stamp: LineStamp) -> Option<Anchor> {
+        let default_offset = self.options.default_offset_minutes;
+        let (at, offset_minutes) = match stamp {
+            LineStamp::Epoch(at) => (at, default_offset),
+            LineStamp::Zoned {
+                local,
+                offset_minutes,
+            } => (local.to_timestamp(offset_minutes)?, offset_minutes),
+            LineStamp::Local(local) => (local.to_timestamp(default_offset)?, default_offset),
+            LineStamp::YearLess { .. } | LineStamp::TimeOnly(_) => return None,
+        };
+        Some(Anchor { at, offset_minutes })
+    }
+
+    fn year_less(&self, month: u8, day: u8, time: TimeOfDay) -> Option<Anchor> {
+        if let Some(previous) = self.previous {
+            let offset_minutes = previous.offset_minutes;
+            let (year, ..) = previous.at.wall_clock(offset_minutes);
+            // The candidate nearest to the previous stamp; on a tie the later one.
+            let at = [year - 1, year, year + 1]
+                .into_iter()
+                .filter_map(|year| instant(year, month, day, time, offset_minutes))
+                .min_by_key(|at| {
+                    let distance = at.unix_millis().abs_diff(previous.at.unix_millis());
+                    (distance, std::cmp::Reverse(*at))
+                })?;
+            return Some(Anchor { at, offset_minutes });
+        }
+        let offset_minutes = self.options.default_offset_minutes;
+        let at = match self.options.default_year? {
+            DefaultYear::Year(year) => instant(i64::from(year), month, day, time, offset_minutes)?,
+            DefaultYear::NotAfter(limit) => {
+                let (limit_year, ..) = limit.wall_clock(offset_minutes);
+                let latest = limit.checked_add_millis(NOT_AFTER_SLACK_MILLIS)?;
+                // Eight years back reach a 29 February from any year.
+                (0..=8)
+                    .filter_map(|back| instant(limit_year - back, month, day, time, offset_minutes))
+                    .find(|at| *at <= latest)?
+            }
+        };
+        Some(Anchor { at, offset_minutes })
+    }
+
+    fn time_only(&self, time: TimeOfDay) -> Option<Anchor> {
+        let previous = self.previous?;
+        let offset_minutes = previous.offset_minutes;
+        let (year, month, day, _) = previous.at.wall_clock(offset_minutes);
+        let same_day = instant(year, month, day, time, offset_minutes)?;
+        let step = same_day
+            .unix_millis()
+            .checked_sub(previous.at.unix_millis())?;
+        let at = if step < -SAME_DAY_TOLERANCE_MILLIS {
+            same_day.checked_add_millis(MILLIS_PER_DAY)?
+        } else if step > MILLIS_PER_DAY - SAME_DAY_TOLERANCE_MILLIS {
+            same_day.checked_add_millis(-MILLIS_PER_DAY)?
+        } else {
+            same_day
+        };
+        Some(Anchor { at, offset_minutes })
+    }
+
+    fn nearest_full_stamp(&self, preceding: &[u8]) -> Option<Anchor> {
+        let preceding = preceding.strip_suffix(b"\n").unwrap_or(preceding);
+        let start = preceding.len().saturating_sub(LOOKBACK_BYTES);
+        let mut window = preceding.get(start..).unwrap_or_default();
+        if start > 0 {
+            // The cut may fall inside a line, whose tail could pass for a stamp: skip it.
+            let newline = window
+                .iter()
+                .position(|&byte| byte == b'\n')
+                .unwrap_or(window.len());
+            window = window.get(newline..).unwrap_or_default();
+        }
+        window
+            .rsplit(|&byte| byte == b'\n')
+            .take(LOOKBACK_LINES)
+            .find_map(|line| self.full_anchor(find_stamp(line)?))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// --since / --until
+
+/// Reads a `--since` / `--until` value relative to `now`.
+///
+/// | text | means |
+/// | --- | --- |
+/// | `2024-03-07T10:00:01Z`, `2024-03-07T10:00:01.5+01:00` | that instant (RFC 3339; a zone is required) |
+/// | `2024-03-07` | 00:00:00.000 UTC on that date |
+/// | `now` | `now` |
+/// | `-30s`, `-90m`, `-3h` | that many seconds, minutes, hours before `now` |
+/// | `-2d`, `-1w` | that many periods of 24 hours (7 × 24 hours) before `now`, not calendar days |
+/// | `today` | 00:00:00.000 UTC of `now`'s UTC date |
+/// | `yesterday` | 00:00:00.000 UTC of the UTC date before `now`'s |
+///
+/// Blanks around the text are ignored and the words are case-insensitive. A relative amount has
+/// 1–12 digits and a single unit letter; there is no `+` form (a time after `now` is written in
+/// RFC 3339).
+pub fn parse_relative(text: &str, now: Timestamp) -> Result<Timestamp, TimeError> {
+    let trimmed = text.trim();
+    let invalid = || TimeError::InvalidTime {
+        text: error_text(text),
+    };
+    let out_of_range = || TimeError::out_of_range(text);
+    // Midnight UTC `days` days after the day of `now`.
+    let midnight = |days: i64| {
+        now.unix_millis()
+            .div_euclid(MILLIS_PER_DAY)
+            .checked_add(days)?
+            .checked_mul(MILLIS_PER_DAY)
+            .map(Timestamp::from_unix_millis)
+    };
+    if trimmed.eq_ignore_ascii_case("now") {
+        return Ok(now);
+    }
+    if trimmed.eq_ignore_ascii_case("today") {
+        return midnight(0).ok_or_else(out_of_range);
+    }
+    if trimmed.eq_ignore_ascii_case("yesterday") {
+        return midnight(-1).ok_or_else(out_of_range);
+    }
+    if let Some(amount) = trimmed.strip_prefix('-') {
+        let unit_start = amount
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(amount.len());
+        let (digits, unit) = amount.split_at(unit_start);
+        if digits.is_empty() || digits.len() > 12 {
+            return Err(invalid());
+        }
+        let unit_millis = match unit {
+            "s" => MILLIS_PER_SECOND,
+            "m" => MILLIS_PER_MINUTE,
+            "h" => MILLIS_PER_HOUR,
+            "d" => MILLIS_PER_DAY,
+            "w" => MILLIS_PER_WEEK,
+            _ => return Err(invalid()),
+        };
+        let count: i64 = digits.parse().map_err(|_| invalid())?;
+        return count
+            .checked_mul(unit_millis)
+            .and_then(|millis| now.checked_add_millis(-millis))
+            .ok_or_else(out_of_range);
+    }
+    let mut cursor = Cursor::new(trimmed.as_bytes());
+    if let Some((year, month, day)) = iso_date(&mut cursor) {
+        if cursor.at_end() {
+            let start_of_day = TimeOfDay {
+                hour: 0,
+                minute: 0,
+                second: 0,
+                millisecond: 0,
+            };
+            return instant(i64::from(year), month, day, start_of_day, 0).ok_or_else(invalid);
+        }
+    }
+    trimmed.parse::<Timestamp>().map_err(|error| match error {
+        TimeError::OutOfRange { .. } => TimeError::out_of_range(text),
+        _ => invalid(),
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Calendar arithmetic (proleptic Gregorian; Howard Hinnant's `days_from_civil`)
+
+fn is_leap_year(year: i64) -> bool {
+    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+}
+
+fn days_in_month(year: i64, month: u8) -> u8 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if is_leap_year(year) => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
+/// Days from 1970-01-01 to the given date (negative before). `month` 1–12, `day` 1–31.
+fn days_from_civil(year: i64, month: u8, day: u8) -> i64 {
+    let month = i64::from(month);
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let shifted_month = if month > 2 { month - 3 } else { month + 9 }; // March = 0
+    let day_of_year = (153 * shifted_month + 2) / 5 + i64::from(day) - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+/// The date `days` after 1970-01-01: (year, month 1–12, day 1–31).
+fn civil_from_days(days: i64) -> (i64, u8, u8) {
+    let days = days + 719_468;
+    let era = days.div_euclid(146_097);
+    let day_of_era = days - era * 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let shifted_month = (5 * day_of_year + 2) / 153; // March = 0
+    let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
+    let month = if shifted_month < 10 {
+        shifted_month + 3
+    } else {
+        shifted_month - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    // Both are in range by construction: month 1..=12, day 1..=31.
+    (year, month as u8, day as u8)
+}
+
+/// The instant of a wall-clock date and time at `offset_minutes` east of UTC, `None` if a field
+/// is out of range or the result overflows.
+fn instant(
+    year: i64,
+    month: u8,
+    day: u8,
+    time: TimeOfDay,
+    offset_minutes: i32,
+) -> Option<Timestamp> {
+    if !(1..=12).contains(&month)
+        || day == 0
+        || day > days_in_month(year, month)
+        || !time.is_valid()
+    {
+        return None;
+    }
+    let local = days_from_civil(year, month, day)
+        .checked_mul(MILLIS_PER_DAY)?
+        .checked_add(time.millis())?;
+    let utc = local.checked_sub(i64::from(offset_minutes).checked_mul(MILLIS_PER_MINUTE)?)?;
+    Some(Timestamp(utc))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Byte parsing
+
+/// A read position in a byte slice. Every method either succeeds and moves on, or fails; a
+/// caller that tries alternatives copies the cursor first.
+#[derive(Debug, Clone, Copy)]
+struct Cursor<'a> {
+    bytes: &'a [u8],
+    position: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        Self { bytes, position: 0 }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.position).copied()
+    }
+
+    fn at_end(&self) -> bool {
+        self.position >= self.bytes.len()
+    }
+
+    fn rest(&self) -> &'a [u8] {
+        self.bytes.get(self.position..).unwrap_or_default()
+    }
+
+    fn eat(&mut self, want: u8) -> Option<()> {
+        if self.peek()? == want {
+            self.position += 1;
+            Some(())
+        } else {
+            None
+        }
+    }
+
+    /// Exactly `count` (at most 9) ASCII digits.
+    fn digits(&mut self, count: usize) -> Option<u32> {
+        let field = self
+            .bytes
+            .get(self.position..self.position.checked_add(count)?)?;
+        if count > 9 || !field.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        self.position += count;
+        Some(
+            field
+                .iter()
+                .fold(0, |value, digit| value * 10 + u32::from(digit - b'0')),
+        )
+    }
+
+    /// `min..=max` (at most 9) ASCII digits, as many as there are: the value and the count.
+    fn digits_between(&mut self, min: usize, max: usize) -> Option<(u32, usize)> {
+        let count = self
+            .rest()
+            .iter()
+            .take(max.min(9))
+            .take_while(|byte| byte.is_ascii_digit())
+            .count();
+        if count < min {
+            return None;
+        }
+        Some((self.digits(count)?, count))
+    }
+
+    /// One of `words` (three letters each): its index.
+    fn word(&mut self, words: &[&[u8; 3]]) -> Option<usize> {
+        let field = self.rest().get(..3)?;
+        let index = words.iter().position(|word| word.as_slice() == field)?;
+        self.position += 3;
+        Some(index)
+    }
+}
+
+fn trim_end(line: &[u8]) -> &[u8] {
+    let end = line
+        .iter()
+        .rposition(|byte| !byte.is_ascii_whitespace())
+        .map_or(0, |index| index + 1);
+    line.get(..end).unwrap_or_default()
+}
+
+fn skip_blanks(bytes: &[u8]) -> &[u8] {
+    let start = bytes
+        .iter()
+        .position(|&byte| byte != b' ' && byte != b'\t')
+        .unwrap_or(bytes.len());
+    bytes.get(start..).unwrap_or_default()
+}
+
+fn strip_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
+}
+
+/// The token up to the next blank, if it is at most `max` bytes, and the text after the blanks.
+fn split_token(bytes: &[u8], max: usize) -> Option<(&[u8], &[u8])> {
+    let end = bytes
+        .iter()
+        .take(max + 1)
+        .position(|&byte| byte == b' ' || byte == b'\t')?;
+    let (token, rest) = bytes.split_at(end);
+    (!token.is_empty()).then(|| (token, skip_blanks(rest)))
+}
+
+/// A stamp must not run on into a word, a number or another `:` field.
+fn at_boundary(cursor: &Cursor<'_>) -> bool {
+    cursor
+        .peek()
+        .is_none_or(|byte| !byte.is_ascii_alphanumeric() && byte != b':')
+}
+
+/// `HH:MM:SS`, validated.
+fn hms(cursor: &mut Cursor<'_>) -> Option<TimeOfDay> {
+    let hour = cursor.digits(2)?;
+    cursor.eat(b':')?;
+    let minute = cursor.digits(2)?;
+    cursor.eat(b':')?;
+    let second = cursor.digits(2)?;
+    let time = TimeOfDay {
+        hour: u8::try_from(hour).ok()?,
+        minute: u8::try_from(minute).ok()?,
+        second: u8::try_from(second).ok()?,
+        millisecond: 0,
+    };
+    time.is_valid().then_some(time)
+}
+
+/// An optional decimal fraction of a second after `.` or `,` (1–9 digits), truncated to
+/// milliseconds. A separator not followed by a digit is left alone.
+fn decimal_fraction(cursor: &mut Cursor<'_>) -> Option<u16> {
+    let mut probe = *cursor;
+    if !matches!(probe.peek(), Some(b'.' | b',')) {
+        return Some(0);
+    }
+    probe.position += 1;
+    if !probe.peek().is_some_and(|byte| byte.is_ascii_digit()) {
+        return Some(0);
+    }
+    let (value, count) = probe.digits_between(1, 9)?;
+    if probe.peek().is_some_and(|byte| byte.is_ascii_digit()) {
+        return None; // more than nine digits: not a time
+    }
+    *cursor = probe;
+    let millis = match count {
+        1 => value * 100,
+        2 => value * 10,
+        _ => value / 10u32.pow(u32::try_from(count).ok()? - 3),
+    };
+    u16::try_from(millis).ok()
+}
+
+/// `+HH:MM`, `+HHMM`, `+HH` (or `-`): minutes east of UTC.
+fn numeric_offset(cursor: &mut Cursor<'_>) -> Option<i32> {
+    let sign = match cursor.peek()? {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    cursor.position += 1;
+    let hours = cursor.digits(2)?;
+    let has_colon = cursor.eat(b':').is_some();
+    let minutes = if has_colon || cursor.peek().is_some_and(|byte| byte.is_ascii_digit()) {
+        cursor.digits(2)?
+    } else {
+        0
+    };
+    if hours > 23 || minutes > 59 {
+        return None;
+    }
+    Some(sign * i32::try_from(hours * 60 + minutes).ok()?)
+}
+
+/// `YYYY-MM-DD`, validated.
+fn iso_date(cursor: &mut Cursor<'_>) -> Option<(u16, u8, u8)> {
+    let year = u16::try_from(cursor.digits(4)?).ok()?;
+    cursor.eat(b'-')?;
+    let month = u8::try_from(cursor.digits(2)?).ok()?;
+    cursor.eat(b'-')?;
+    let day = u8::try_from(cursor.digits(2)?).ok()?;
+    valid_date(year, month, day).then_some((year, month, day))
+}
+
+fn valid_date(year: u16, month: u8, day: u8) -> bool {
+    (1..=12).contains(&month) && day >= 1 && day <= days_in_month(i64::from(year), month)
+}
+
+fn civil(year: u16, month: u8, day: u8, time: TimeOfDay) -> Option<CivilDateTime> {
+    valid_date(year, month, day).then_some(CivilDateTime {
+        year,
+        month,
+        day,
+        time,
+    })
+}
+
+/// ISO 8601 / RFC 3339 date and time: `YYYY-MM-DD`, `T`/`t`/space, `HH:MM:SS`, an optional
+/// fraction, an optional zone.
+fn iso_date_time(cursor: &mut Cursor<'_>) -> Option<LineStamp> {
+    let (year, month, day) = iso_date(cursor)?;
+    if !matches!(cursor.peek()?, b'T' | b't' | b' ') {
+        return None;
+    }
+    cursor.position += 1;
+    let mut time = hms(cursor)?;
+    time.millisecond = decimal_fraction(cursor)?;
+    let local = civil(year, month, day, time)?;
+    let stamp = match cursor.peek() {
+        Some(b'Z' | b'z') => {
+            cursor.position += 1;
+            LineStamp::Zoned {
+                local,
+                offset_minutes: 0,
+            }
+        }
+        Some(b'+' | b'-') => LineStamp::Zoned {
+            local,
+            offset_minutes: numeric_offset(cursor)?,
+        },
+        _ => LineStamp::Local(local),
+    };
+    at_boundary(cursor).then_some(stamp)
+}
+
+/// ZEGO web SDK: `YYYY/MM/DD HH:MM:SS.m` where the milliseconds are an integer written without
+/// zero padding (`.5` is 5 ms, `.40` is 40 ms).
+fn slash_date_time(cursor: &mut Cursor<'_>) -> Option<LineStamp> {
+    let year = u16::try_from(cursor.digits(4)?).ok()?;
+    cursor.eat(b'/')?;
+    let month = u8::try_from(cursor.digits(2)?).ok()?;
+    cursor.eat(b'/')?;
+    let day = u8::try_from(cursor.digits(2)?).ok()?;
+    cursor.eat(b' ')?;
+    let mut time = hms(cursor)?;
+    if cursor.peek() == Some(b'.') {
+        cursor.position += 1;
+        let (millis, _) = cursor.digits_between(1, 3)?;
+        time.millisecond = u16::try_from(millis).ok()?;
+    }
+    if !at_boundary(cursor) || cursor.peek() == Some(b'.') {
+        return None;
+    }
+    Some(LineStamp::Local(civil(year, month, day, time)?))
+}
+
+/// Android logcat: `MM-DD HH:MM:SS.mmm`.
+fn logcat(cursor: &mut Cursor<'_>) -> Option<LineStamp> {
+    let month = u8::try_from(cursor.digits(2)?).ok()?;
+    cursor.eat(b'-')?;
+    let day = u8::try_from(cursor.digits(2)?).ok()?;
+    cursor.eat(b' ')?;
+    let mut time = hms(cursor)?;
+    cursor.eat(b'.')?;
+    time.millisecond = u16::try_from(cursor.digits(3)?).ok()?;
+    year_less_stamp(month, day, time, cursor)
+}
+
+fn year_less_stamp(month: u8, day: u8, time: TimeOfDay, cursor: &Cursor<'_>) -> Option<LineStamp> {
+    // A leap year, so that 29 February is allowed while the year is unknown.
+    let valid = valid_date(2000, month, day) && at_boundary(cursor);
+    valid.then_some(LineStamp::YearLess { month, day, time })
+}
+
+/// syslog: `Mmm dd HH:MM:SS` with the day space-padded (`Mar  7`) or zero-padded (`Jul 02`),
+/// and an optional fraction.
+fn syslog(cursor: &mut Cursor<'_>) -> Option<LineStamp> {
+    let month = cursor.word(&MONTHS)? + 1;
+    cursor.eat(b' ')?;
+    let day = if cursor.eat(b' ').is_some() {
+        cursor.digits(1)?
+    } else {
+        cursor.digits_between(1, 2)?.0
+    };
+    cursor.eat(b' ')?;
+    let mut time = hms(cursor)?;
+    time.millisecond = decimal_fraction(cursor)?;
+    year_less_stamp(
+        u8::try_from(month).ok()?,
+        u8::try_from(day).ok()?,
+        time,
+        cursor,
+    )
+}
+
+/// JavaScript `Date.prototype.toString()`: `Thu Mar 21 2024 10:14:59 GMT+0000`.
+fn js_date(cursor: &mut Cursor<'_>) -> Option<LineStamp> {
+    cursor.word(&WEEKDAYS)?;
+    cursor.eat(b' ')?;
+    let month = u8::try_from(cursor.word(&MONTHS)? + 1).ok()?;
+    cursor.eat(b' ')?;
+    let day = u8::try_from(cursor.digits(2)?).ok()?;
+    cursor.eat(b' ')?;
+    let year = u16::try_from(cursor.digits(4)?).ok()?;
+    cursor.eat(b' ')?;
+    let time = hms(cursor)?;
+    for &byte in b" GMT" {
+        cursor.eat(byte)?;
+    }
+    if !matches!(cursor.peek()?, b'+' | b'-')
+        || !cursor.rest().get(1..5)?.iter().all(u8::is_ascii_digit)
+    {
+        return None;
+    }
+    let offset_minutes = numeric_offset(cursor)?;
+    let local = civil(year, month, day, time)?;
+    at_boundary(cursor).then_some(LineStamp::Zoned {
+        local,
+        offset_minutes,
+    })
+}
+
+/// Meteor: `I20190702-16:52:21.295(0)?` — level letter, local date and time, then the UTC offset
+/// in hours as JavaScript prints `-getTimezoneOffset() / 60` (`0`, `-7`, `5.5`, `5.75`), then `?`
+/// (time inexact) or a blank.
+fn meteor(cursor: &mut Cursor<'_>) -> Option<LineStamp> {
+    if !matches!(cursor.peek()?, b'D' | b'I' | b'W' | b'E') {
+        return None;
+    }
+    cursor.position += 1;
+    let year = u16::try_from(cursor.digits(4)?).ok()?;
+    let month = u8::try_from(cursor.digits(2)?).ok()?;
+    let day = u8::try_from(cursor.digits(2)?).ok()?;
+    cursor.eat(b'-')?;
+    let mut time = hms(cursor)?;
+    cursor.eat(b'.')?;
+    time.millisecond = u16::try_from(cursor.digits(3)?).ok()?;
+    cursor.eat(b'(')?;
+    let sign = if cursor.eat(b'-').is_some() { -1 } else { 1 };
+    let (hours, _) = cursor.digits_between(1, 2)?;
+    let fraction_minutes = if cursor.eat(b'.').is_some() {
+        match cursor.digits_between(1, 2)? {
+            (tenths, 1) => tenths * 6,
+            (hundredths, _) => (hundredths * 60 + 50) / 100,
+        }
+    } else {
+        0
+    };
+    cursor.eat(b')')?;
+    if hours > 23 || !matches!(cursor.peek(), None | Some(b'?' | b' ' | b'\t')) {
+        return None;
+    }
+    let offset_minutes = sign * i32::try_from(hours * 60 + fraction_minutes).ok()?;
+    Some(LineStamp::Zoned {
+        local: civil(year, month, day, time)?,
+        offset_minutes,
+    })
+}
+
+/// A stamp in square brackets, the `]` included: nginx `$time_local`, ISO, or the BBB client's
+/// `[HH:MM:SS:ffff]` (the last field in 1/10000 s, truncated to milliseconds).
+fn bracketed(cursor: &mut Cursor<'_>) -> Option<LineStamp> {
+    cursor.eat(b'[')?;
+    let parsers: [fn(&mut Cursor<'_>) -> Option<LineStamp>; 3] =
+        [nginx_local, iso_date_time, bbb_client_time];
+    let (stamp, mut probe) = parsers.iter().find_map(|parse| {
+        let mut probe = *cursor;
+        parse(&mut probe).map(|stamp| (stamp, probe))
+    })?;
+    probe.eat(b']')?;
+    *cursor = probe;
+    Some(stamp)
+}
+
+/// The BBB html5 client's `HH:MM:SS:ffff` inside the brackets.
+fn bbb_client_time(cursor: &mut Cursor<'_>) -> Option<LineStamp> {
+    let mut time = hms(cursor)?;
+    cursor.eat(b':')?;
+    // 1/10000 s to milliseconds, truncated: 0523 is 52.3 ms, so 52.
+    time.millisecond = u16::try_from(cursor.digits(4)? / 10).ok()?;
+    Some(LineStamp::TimeOnly(time))
+}
+
+/// nginx / Apache `$time_local` inside the brackets: `07/Mar/2024:10:00:01 +0000`.
+fn nginx_local(cursor: &mut Cursor<'_>) -> Option<LineStamp> {
+    let day = u8::try_from(cursor.digits(2)?).ok()?;
+    cursor.eat(b'/')?;
+    let month = u8::try_from(cursor.word(&MONTHS)? + 1).ok()?;
+    cursor.eat(b'/')?;
+    let year = u16::try_from(cursor.digits(4)?).ok()?;
+    cursor.eat(b':')?;
+    let time = hms(cursor)?;
+    cursor.eat(b' ')?;
+    let offset_minutes = numeric_offset(cursor)?;
+    Some(LineStamp::Zoned {
+        local: civil(year, month, day, time)?,
+        offset_minutes,
+    })
+}
+
+/// A stamp starting at the first byte of `bytes`, and the index just after it.
+fn stamp_at(bytes: &[u8]) -> Option<(LineStamp, usize)> {
+    let start = Cursor::new(bytes);
+    let parsers: &[fn(&mut Cursor<'_>) -> Option<LineStamp>] = match *bytes.first()? {
+        b'0'..=b'9' => &[iso_date_time, slash_date_time, logcat],
+        b'[' => &[bracketed],
+        b'A'..=b'Z' => &[meteor, syslog, js_date],
+        _ => &[],
+    };
+    parsers.iter().find_map(|parse| {
+        let mut cursor = start;
+        parse(&mut cursor).map(|stamp| (stamp, cursor.position))
+    })
+}
+
+/// After a syslog stamp: ` host tag[pid]: ` and then a full stamp the program wrote itself.
+fn after_syslog_header(bytes: &[u8]) -> Option<LineStamp> {
+    let (_host, rest) = split_token(skip_blanks(bytes), 255)?;
+    let (tag, rest) = split_token(rest, 128)?;
+    if !tag.ends_with(b":") {
+        return None;
+    }
+    stamp_at(rest)
+        .map(|(stamp, _)| stamp)
+        .filter(LineStamp::is_full)
+}
+
+/// A stamp after one prefix token (see the module documentation, point 3).
+fn stamp_after_prefix(bytes: &[u8]) -> Option<LineStamp> {
+    let (token, rest) = split_token(bytes, 512)?;
+    if is_source_location(token) {
+        return stamp_at(rest).map(|(stamp, _)| stamp);
+    }
+    if is_address(token) {
+        // `203.0.113.9 - - [..]` (nginx combined) or `198.51.100.23 [..]` (BBB `postdata`)
+        let mut rest = rest;
+        for _ in 0..3 {
+            if rest.first() == Some(&b'[') {
+                return stamp_at(rest)
+                    .map(|(stamp, _)| stamp)
+                    .filter(LineStamp::is_full);
+            }
+            rest = split_token(rest, 64)?.1;
+        }
+        return None;
+    }
+    if token.len() <= 24 && token.iter().all(u8::is_ascii_alphabetic) {
+        // `Jicofo 2024-03-07 10:00:01.123 INFO:`: the level after the stamp tells it from a
+        // message that happens to start with a word and a date.
+        let mut cursor = Cursor::new(rest);
+        let stamp = iso_date_time(&mut cursor)?;
+        cursor.eat(b' ')?;
+        let level_length = cursor
+            .rest()
+            .iter()
+            .take_while(|byte| byte.is_ascii_uppercase())
+            .count();
+        let level = cursor.rest().get(..level_length)?;
+        return LEVELS.contains(&level).then_some(stamp);
+    }
+    None
+}
+
+/// A browser console source location: `Logger.js:155`, `Logger.js:155:26`,
+/// `sip.js?v=1114:9602`, `VM123:4`.
+fn is_source_location(token: &[u8]) -> bool {
+    let mut name = token;
+    for _ in 0..2 {
+        let Some(colon) = name.iter().rposition(|&byte| byte == b':') else {
+            break;
+        };
+        let (head, number) = name.split_at(colon);
+        let number = number.get(1..).unwrap_or_default();
+        if number.is_empty() || number.len() > 9 || !number.iter().all(u8::is_ascii_digit) {
+            break;
+        }
+        name = head;
+    }
+    name.len() < token.len()
+        && name.first().is_some_and(|byte| !byte.is_ascii_digit())
+        && !name.contains(&b':')
+        && !name.contains(&b'/')
+        && (name.contains(&b'.') || name.starts_with(b"VM"))
+}
+
+/// An IPv4 or IPv6 address (nginx `$remote_addr`).
+fn is_address(token: &[u8]) -> bool {
+    token.len() <= 45
+        && token.first().is_some_and(u8::is_ascii_hexdigit)
+        && token
+            .iter()
+            .all(|&byte| byte.is_ascii_hexdigit() || byte == b'.' || byte == b':')
+        && (token.iter().filter(|&&byte| byte == b'.').count() == 3 || token.contains(&b':'))
+}
+
+/// The ZEGO Flutter UIKit (flutter_logs) tail: `…  {dd/MM/yyyy HH:mm:ss}  LEVEL` (the level
+/// maybe in braces too) at the very end of the line.
+fn uikit_tail(line: &[u8]) -> Option<LineStamp> {
+    let mut rest = trim_end(line);
+    let is_braced = rest.last() == Some(&b'}');
+    if is_braced {
+        rest = rest.strip_suffix(b"}")?;
+    }
+    let level_length = rest
+        .iter()
+        .rev()
+        .take(9)
+        .take_while(|byte| byte.is_ascii_uppercase())
+        .count();
+    if !(1..=8).contains(&level_length) {
+        return None;
+    }
+    rest = rest.get(..rest.len() - level_length)?;
+    if is_braced {
+        rest = rest.strip_suffix(b"{")?;
+    }
+    let trimmed = rest
+        .iter()
+        .rposition(|&byte| byte != b' ')
+        .map_or(0, |index| index + 1);
+    if trimmed == rest.len() {
+        return None;
+    }
+    rest = rest.get(..trimmed)?.strip_suffix(b"}")?;
+    let open = rest
+        .len()
+        .checked_sub(rest.iter().rev().take(24).position(|&byte| byte == b'{')? + 1)?;
+    let mut cursor = Cursor::new(rest.get(open + 1..)?);
+    let day = u8::try_from(cursor.digits(2)?).ok()?;
+    cursor.eat(b'/')?;
+    let month = u8::try_from(cursor.digits(2)?).ok()?;
+    cursor.eat(b'/')?;
+    let year = u16::try_from(cursor.digits(4)?).ok()?;
+    cursor.eat(b' ')?;
+    let mut time = hms(&mut cursor)?;
+    if cursor.eat(b'.').is_some() {
+        time.millisecond = u16::try_from(cursor.digits(3)?).ok()?;
+    }
+    cursor.at_end().then_some(())?;
+    Some(LineStamp::Local(civil(year, month, day, time)?))
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON lines
+
+/// The stamp in a top-level time key of the JSON object `bytes` starts with.
+fn json_time(bytes: &[u8]) -> Option<LineStamp> {
+    let mut depth = 0usize;
+    let mut index = 0;
+    while let Some(&byte) = bytes.get(index) {
+        match byte {
+            b'"' => {
+                let end = json_string_end(bytes, index)?;
+                let content = bytes.get(index + 1..end)?;
+                index = end + 1;
+                if depth == 1 {
+                    let colon = bytes.len() - skip_blanks(bytes.get(index..)?).len();
+                    if bytes.get(colon) == Some(&b':') {
+                        index = colon + 1;
+                        if JSON_TIME_KEYS.contains(&content) {
+                            let value = skip_blanks(bytes.get(index..)?);
+                            if let Some(stamp) = json_time_value(value) {
+                                return Some(stamp);
+                            }
+                        }
+                    }
+                }
+            }
+            b'{' | b'[' => {
+                depth += 1;
+                index += 1;
+            }
+            b'}' | b']' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return None;
+                }
+                index += 1;
+            }
+            _ => index += 1,
+        }
+    }
+    None
+}
+
+/// The index of the `"` closing the string that opens at `open`.
+fn json_string_end(bytes: &[u8], open: usize) -> Option<usize> {
+    let mut index = open + 1;
+    loop {
+        match *bytes.get(index)? {
+            b'\\' => index += 2,
+            b'"' => return Some(index),
+            _ => index += 1,
+        }
+    }
+}
+
+/// A time key's value: an ISO string, or epoch milliseconds (13 digits) or seconds (10 digits,
+/// optional fraction).
+fn json_time_value(value: &[u8]) -> Option<LineStamp> {
+    let mut cursor = Cursor::new(value);
+    if cursor.eat(b'"').is_some() {
+        let stamp = iso_date_time(&mut cursor)?;
+        cursor.eat(b'"')?;
+        return Some(stamp);
+    }
+    let integer_digits = value
+        .iter()
+        .take(14)
+        .take_while(|byte| byte.is_ascii_digit())
+        .count();
+    let integer = std::str::from_utf8(value.get(..integer_digits)?)
+        .ok()?
+        .parse::<i64>()
+        .ok()?;
+    cursor.position = integer_digits;
+    let millis = match integer_digits {
+        13 if cursor.peek() != Some(b'.') => integer,
+        10 => {
+            let fraction = if cursor.peek() == Some(b'.') {
+                decimal_fraction(&mut cursor)?
+            } else {
+                0
+            };
+            integer * MILLIS_PER_SECOND + i64::from(fraction)
+        }
+        _ => return None,
+    };
+    let is_end = cursor
+        .peek()
+        .is_none_or(|byte| matches!(byte, b',' | b'}' | b' ' | b'\t'));
+    is_end.then_some(LineStamp::Epoch(Timestamp(millis)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn utc(text: &str) -> Timestamp {
+        text.parse().expect("test expectations are valid RFC 3339")
+    }
+
+    fn time(hour: u8, minute: u8, second: u8, millisecond: u16) -> TimeOfDay {
+        TimeOfDay {
+            hour,
+            minute,
+            second,
+            millisecond,
+        }
+    }
+
+    /// The instant of a line's full stamp, zone-less ones read as UTC.
+    fn full(line: &str) -> Option<String> {
+        find_stamp(line.as_bytes())?
+            .to_timestamp(0)
+            .map(|at| at.to_string())
+    }
+
+    // (line, expected UTC instant), every expectation worked out by hand.
+    const FULL_STAMPS: &[(&str, &str)] = &[
+        // ISO 8601 / RFC 3339
+        (
+            "2024-03-07T10:00:01.123Z INFO ready",
+            "2024-03-07T10:00:01.123Z",
+        ),
+        // +01:00 is one hour east of UTC: UTC = 10:00:01 - 1 h.
+        (
+            "2024-03-07T10:00:01+01:00 WARN slow",
+            "2024-03-07T09:00:01.000Z",
+        ),
+        // No zone: read as UTC (default offset 0); `,` fraction as Python and log4j write it.
+        (
+            "2024-03-07 10:00:01,123 ERROR [main] failed",
+            "2024-03-07T10:00:01.123Z",
+        ),
+        (
+            "Jicofo 2024-03-07 10:00:01.123 INFO: [29] Main.main#96: Starting",
+            "2024-03-07T10:00:01.123Z",
+        ),
+        (
+            "Jicofo 2024-05-09 10:13:00.123 SEVERE: [124] [room=room@conference.meet.example.com] \
+             ColibriV2SessionManager.allocate#396: no bridge",
+            "2024-05-09T10:13:00.123Z",
+        ),
+        // -05:00: UTC = 23:30 + 5 h = 04:30 on the next day.
+        ("2024-03-07T23:30:00-05:00 late", "2024-03-08T04:30:00.000Z"),
+        // One hour back from 1 March 00:30 lands in the leap day of 2024 ...
+        ("2024-03-01T00:30:00+01:00 x", "2024-02-29T23:30:00.000Z"),
+        // ... and on 28 February in 2023, which has none.
+        ("2023-03-01T00:30:00+01:00 x", "2023-02-28T23:30:00.000Z"),
+        // -00:30: UTC = 23:59:59.999 + 30 min, into the next year.
+        (
+            "2024-12-31T23:59:59.999-00:30 x",
+            "2025-01-01T00:29:59.999Z",
+        ),
+        ("2024-02-29T12:00:00Z leap day", "2024-02-29T12:00:00.000Z"),
+        (
+            "2024-04-30T23:59:59.999+00:00 month end",
+            "2024-04-30T23:59:59.999Z",
+        ),
+        // Nanoseconds are truncated to milliseconds ...
+        (
+            "2024-03-07T10:00:01.123456789Z x",
+            "2024-03-07T10:00:01.123Z",
+        ),
+        // ... never rounded: .9999 stays in second :01.
+        ("2024-03-07T10:00:01.9999Z x", "2024-03-07T10:00:01.999Z"),
+        // One fraction digit is tenths: .5 = 500 ms. +0530: UTC = 10:00:01.5 - 5 h 30 min.
+        ("2024-03-07T10:00:01.5+0530 x", "2024-03-07T04:30:01.500Z"),
+        (
+            "2024-03-07t10:00:01z lower case",
+            "2024-03-07T10:00:01.000Z",
+        ),
+        // winston's console format (bbb-webrtc-sfu <= 2.12)
+        (
+            "2022-04-26T10:00:00.000Z - error: [video] mediasoup: x",
+            "2022-04-26T10:00:00.000Z",
+        ),
+        // Kurento: zone-less, six fraction digits after a comma
+        (
+            "2019-11-13T18:43:57,397556 8924 0x00007f47d9691700   debug KurentoX",
+            "2019-11-13T18:43:57.397Z",
+        ),
+        (
+            " \t2024-03-07T10:00:01Z leading blanks",
+            "2024-03-07T10:00:01.000Z",
+        ),
+        (
+            "\u{feff}2024-03-07T10:00:01Z byte order mark",
+            "2024-03-07T10:00:01.000Z",
+        ),
+        ("2024-03-07T10:00:01Z\r\n", "2024-03-07T10:00:01.000Z"),
+        // ZEGO web SDK: milliseconds are `getTime() % 1000` written without padding, so `.5` is
+        // 5 ms (not 500) and `.40` is 40 ms.
+        (
+            "ZegoExpressWebRTC.js:1 2024/09/06 10:02:10.5 info zc.p.init sdk version: 3.4.0",
+            "2024-09-06T10:02:10.005Z",
+        ),
+        (
+            "ZegoExpressWebRTC.js:1 2024/09/06 10:02:10.40 debug zc.ws.0 connect",
+            "2024-09-06T10:02:10.040Z",
+        ),
+        (
+            "ZegoExpressWebRTC.js:1 2024/09/06 10:02:15.301 info zc.rl.0 login room success",
+            "2024-09-06T10:02:15.301Z",
+        ),
+        (
+            "2024/09/06 10:02:17 error zc.p.sps.1 cannot start publish",
+            "2024-09-06T10:02:17.000Z",
+        ),
+        // nginx $time_local
+        (
+            "203.0.113.9 - - [09/May/2024:10:14:22 +0000] \"POST /http-bind?room=demo HTTP/1.1\" 200 1764",
+            "2024-05-09T10:14:22.000Z",
+        ),
+        (
+            "[07/Mar/2024:10:00:01 +0100] GET /",
+            "2024-03-07T09:00:01.000Z",
+        ),
+        // -0800: UTC = 23:59:59 + 8 h, in the next year.
+        (
+            "2001:db8::1 - alice [31/Dec/2023:23:59:59 -0800] \"GET / HTTP/1.1\" 200 5",
+            "2024-01-01T07:59:59.000Z",
+        ),
+        // BBB html5-client.log: nginx's $time_iso8601, not the client's `time` inside the body.
+        (
+            "198.51.100.23 [2024-03-21T10:14:58+00:00] [{\\x22name\\x22:\\x22clientLogger\\x22,\
+             \\x22time\\x22:\\x222024-03-21T10:14:57.611Z\\x22}]",
+            "2024-03-21T10:14:58.000Z",
+        ),
+        (
+            "[2024-03-07 10:00:01,123] INFO x",
+            "2024-03-07T10:00:01.123Z",
+        ),
+        // JavaScript Date.toString() (sip.js)
+        (
+            "sip.js?v=1114:9602 Thu Mar 21 2024 10:14:59 GMT+0000 | sip.Transport | Connecting",
+            "2024-03-21T10:14:59.000Z",
+        ),
+        // GMT+0100: UTC = 00:14:59 - 1 h, the evening before.
+        (
+            "sip.js?v=1114:9602 Thu Mar 21 2024 00:14:59 GMT+0100 (Central European Standard Time) | x",
+            "2024-03-20T23:14:59.000Z",
+        ),
+        // Meteor: `(h)` is the UTC offset in hours, -getTimezoneOffset()/60. (0): local = UTC.
+        (
+            "I20190702-16:52:21.295(0)? info: {\"logCode\":\"audio_failure\"}",
+            "2019-07-02T16:52:21.295Z",
+        ),
+        // (-7), San Francisco in summer: UTC = 16:52 + 7 h.
+        (
+            "W20190702-16:52:21.295(-7)? warn x",
+            "2019-07-02T23:52:21.295Z",
+        ),
+        // (5.5) is +05:30: UTC = 01:00 - 5 h 30 min = 19:30 the day before.
+        (
+            "E20190702-01:00:00.000(5.5) error x",
+            "2019-07-01T19:30:00.000Z",
+        ),
+        // (5.75) is +05:45 (Nepal): UTC = 12:00 - 5 h 45 min.
+        ("I20190702-12:00:00.000(5.75) x", "2019-07-02T06:15:00.000Z"),
+        // journald line around a Meteor line: the program's full stamp wins over syslog's.
+        (
+            "Jul 02 16:52:21 bbb22 systemd_start.sh[25313]: I20190702-16:52:21.295(0)? info: {\"x\":1}",
+            "2019-07-02T16:52:21.295Z",
+        ),
+        // ZEGO Flutter UIKit tail: dd/MM/yyyy, so 09/05 is 9 May, not 5 September.
+        (
+            "I/flutter (20540): room  login  errorCode:1002034, extendedData:{}  {09/05/2024 12:37:35}  ERROR",
+            "2024-05-09T12:37:35.000Z",
+        ),
+        (
+            "{room}  {login}  {errorCode:1002034}  {31/12/2024 23:59:59.999}  {ERROR}",
+            "2024-12-31T23:59:59.999Z",
+        ),
+        // logcat's year-less stamp gives way to the full UIKit stamp on the same line.
+        (
+            "05-09 12:37:35.120 20540 20540 I flutter : room  login  errorCode:0  {09/05/2024 12:37:35}  INFO",
+            "2024-05-09T12:37:35.000Z",
+        ),
+        // Epoch milliseconds: 1715248807077 ms = 1715248807 s + 77 ms; 1715248807 s =
+        // 19852 days (1715212800 s) + 36007 s (10:00:07). 2024-01-01 is day 19723 (54 * 365 + 13
+        // leap days), and day 19852 is 129 days later: 31 + 29 + 31 + 30 = 121 to 1 May, + 8 =
+        // 9 May 2024.
+        (
+            "{\"level\":50,\"time\":1715248807077,\"pid\":1043,\"msg\":\"x\"}",
+            "2024-05-09T10:00:07.077Z",
+        ),
+        (
+            "{\"ts\":1715248807077,\"msg\":\"x\"}",
+            "2024-05-09T10:00:07.077Z",
+        ),
+        // zap: seconds with a fraction, truncated to milliseconds.
+        (
+            "{\"level\":\"error\",\"ts\":1715248807.0771,\"msg\":\"x\"}",
+            "2024-05-09T10:00:07.077Z",
+        ),
+        ("{\"ts\":1715248807}", "2024-05-09T10:00:07.000Z"),
+        // pino with ISO time
+        (
+            "{\"level\":30,\"time\":\"2024-03-21T10:14:00.101Z\",\"pid\":1043}",
+            "2024-03-21T10:14:00.101Z",
+        ),
+        // winston: `timestamp` comes last; the date inside `message` is not the line's time.
+        (
+            "{\"level\":\"info\",\"message\":\"[video] x 2018-01-01T00:00:00Z\",\"timestamp\":\"2018-03-07T10:00:01.123Z\"}",
+            "2018-03-07T10:00:01.123Z",
+        ),
+        (
+            "{\"@timestamp\":\"2024-03-07T10:00:01.123+01:00\",\"message\":\"x\"}",
+            "2024-03-07T09:00:01.123Z",
+        ),
+        // A nested `time` is not the line's; the top-level one after it is.
+        (
+            "{\"meta\":{\"time\":\"2020-01-01T00:00:00Z\"},\"note\":\"a \\\"time\\\": 1\",\"time\":\"2024-03-07T10:00:01Z\"}",
+            "2024-03-07T10:00:01.000Z",
+        ),
+        (
+            "{\"log\":\"x\\n\",\"stream\":\"stdout\",\"time\":\"2024-03-07T10:00:01.123456789Z\"}",
+            "2024-03-07T10:00:01.123Z",
+        ),
+        (
+            "{ \"time\" : \"2024-03-07 10:00:01\" }",
+            "2024-03-07T10:00:01.000Z",
+        ),
+        // @jitsi/logger in a browser console
+        (
+            "Logger.js:155 2024-05-09T10:11:58.002Z [modules/xmpp/xmpp.js] <Ue._initStrophePlugins>:  x",
+            "2024-05-09T10:11:58.002Z",
+        ),
+        (
+            "Logger.js:155:26 2024-05-09T10:11:58.402Z [conference.js] <Object.init>:  x",
+            "2024-05-09T10:11:58.402Z",
+        ),
+    ];
+
+    #[test]
+    fn full_stamps_give_the_hand_worked_instant() {
+        for &(line, expected) in FULL_STAMPS {
+            assert_eq!(full(line).as_deref(), Some(expected), "line: {line}");
+        }
+    }
+
+    #[test]
+    fn partial_stamps_are_returned_as_written() {
+        let year_less = |month, day, time| Some(LineStamp::YearLess { month, day, time });
+        let cases: &[(&str, Option<LineStamp>)] = &[
+            (
+                "Mar  7 10:00:01 host app[1]: msg",
+                year_less(3, 7, time(10, 0, 1, 0)),
+            ),
+            (
+                "Jul 02 16:50:02 bbb22 systemd_start.sh[25313]: info: Redis: x",
+                year_less(7, 2, time(16, 50, 2, 0)),
+            ),
+            (
+                "Mar 17 10:00:01.123456 host app: x",
+                year_less(3, 17, time(10, 0, 1, 123)),
+            ),
+            // Without a year 29 February has to be allowed; the year decides later.
+            (
+                "Feb 29 12:00:00 host app: x",
+                year_less(2, 29, time(12, 0, 0, 0)),
+            ),
+            (
+                "05-09 10:20:00.101 8296-8881/net.jitsi.sdktest I/JitsiMeetSDK: x",
+                year_less(5, 9, time(10, 20, 0, 101)),
+            ),
+            (
+                "05-09 10:00:07.020  1234  1234 E VideoSDK: x",
+                year_less(5, 9, time(10, 0, 7, 20)),
+            ),
+            // BBB client: the fourth field is in 1/10000 s; 0523 = 52.3 ms, truncated to 52.
+            (
+                "[17:45:51:0523] ERROR: clientLogger: x",
+                Some(LineStamp::TimeOnly(time(17, 45, 51, 52))),
+            ),
+            // 0006 = 0.6 ms, truncated to 0.
+            (
+                "[10:18:30:0006] ERROR: x",
+                Some(LineStamp::TimeOnly(time(10, 18, 30, 0))),
+            ),
+            (
+                "[23:59:59:9999] x",
+                Some(LineStamp::TimeOnly(time(23, 59, 59, 999))),
+            ),
+            (
+                "Logger.js:12 [17:45:51:0523] x",
+                Some(LineStamp::TimeOnly(time(17, 45, 51, 52))),
+            ),
+        ];
+        for (line, expected) in cases {
+            assert_eq!(find_stamp(line.as_bytes()), *expected, "line: {line}");
+        }
+    }
+
+    #[test]
+    fn zoned_and_local_stamps_keep_what_was_written() {
+        let local = CivilDateTime {
+            year: 2024,
+            month: 3,
+            day: 7,
+            time: time(10, 0, 1, 0),
+        };
+        assert_eq!(
+            find_stamp(b"2024-03-07T10:00:01+01:00 x"),
+            Some(LineStamp::Zoned {
+                local,
+                offset_minutes: 60
+            })
+        );
+        assert_eq!(
+            find_stamp(b"2024-03-07 10:00:01 x"),
+            Some(LineStamp::Local(local))
+        );
+        assert_eq!(
+            find_stamp(b"I20190702-16:52:21.295(-3.5) x"),
+            Some(LineStamp::Zoned {
+                local: CivilDateTime {
+                    year: 2019,
+                    month: 7,
+                    day: 2,
+                    time: time(16, 52, 21, 295)
+                },
+                offset_minutes: -210,
+            })
+        );
+        assert_eq!(
+            find_stamp(b"{\"time\":1715248807077}"),
+            Some(LineStamp::Epoch(Timestamp::from_unix_millis(
+                1_715_248_807_077
+            )))
+        );
+    }
+
+    /// Lines whose dates and numbers are not the line's own time.
+    const NEAR_MISSES: &[&str] = &[
+        "GET https://cdn.example.com/2024/03/07/app.js 200",
+        "Fetched https://example.com/2024-03-07T10:00:01Z/report.json",
+        "/var/log/2024-03-07T10:00:01Z.log rotated",
+        "BigBlueButton Server 2.2.4 (1846)",
+        "2.2.4 (1846)",
+        "    at Object.onMessage (https://bbb.example.com/html5client/file.js:1007:12)",
+        "file.js:1007:12 Uncaught TypeError: x",
+        "Logger.js:155 [modules/xmpp/xmpp.js] <Ue>:  no stamp after the source location",
+        "10:00 elapsed",
+        "Call duration 10:00",
+        "[10:00] x",
+        "10:00:01 a bare time of day is not a format",
+        "The meeting started at 2024-03-07T10:00:01Z",
+        "Recording 2024-03-07 10:00:01 saved",
+        "2024-03-07 release notes",
+        "{\"id\":1715248807077,\"msg\":\"x\"}",
+        "{\"time\":12,\"msg\":\"took 12 ms\"}",
+        "{\"time\":1715248807077123}",
+        "{\"time\":\"12 ms\"}",
+        "{\"duration\":\"10:00\",\"url\":\"https://x/2024-03-07T10:00:01Z\"}",
+        "{\"msg\":\"x\",\"meta\":{\"time\":\"2024-03-07T10:00:01Z\"}}",
+        "{\"jsonrpc\":\"2.0\",\"id\":4168,\"result\":{}}",
+        "{\"a\":1} {\"time\":\"2024-03-07T10:00:01Z\"}",
+        "D/ZEGO    (20540): [Flutter] [startPublishingStream] streamID: call_abc_1715258159702",
+        "ICE disconnected P2P? false:\t 1620680740780",
+        "tcp6       0      0 :::8888                 :::*                    LISTEN      25352/kurento",
+        "[1234:5678:0509/101158.002:ERROR:foo.cc(12)] chromium",
+        "[17:45:51:05230] five digits",
+        "[25:00:00:0000] hour 25",
+        "[17:45:51] no fraction field",
+        "2024-13-01T00:00:00Z month 13",
+        "2023-02-29T12:00:00Z no leap day in 2023",
+        "2024-04-31T00:00:00Z April has 30 days",
+        "2024-03-07T24:00:00Z",
+        "2024-03-07T10:60:00Z",
+        "2024-03-07T10:00:60Z leap seconds are not read",
+        "2024-03-07T10:00:01.1234567890Z ten fraction digits",
+        "2024-03-07T10:00:01+25:00",
+        "2024-03-07T10:00:01Zulu",
+        "2024-03-07T10:00:01:123",
+        "2024/09/06 10:02:10.1234 four digits",
+        "20190702-16:52:21.295(0)? no level letter",
+        "X20190702-16:52:21.295(0)? not a level letter",
+        "I20190702-16:52:21.295? no offset",
+        "Thu Mar 21 2024 10:14:59 no GMT offset",
+        "05-09 10:20 no seconds",
+        "Mar 32 10:00:01 host x",
+        "room  login  errorCode:0  {9/5/2024 12:37:35}  INFO",
+        "room  login  {09/05/2024 12:37:35}  nothing after but lower case",
+        "",
+        "\n",
+    ];
+
+    #[test]
+    fn near_misses_give_none() {
+        for line in NEAR_MISSES {
+            assert_eq!(find_stamp(line.as_bytes()), None, "line: {line}");
+        }
+    }
+
+    /// Feeds `lines` to a context and returns what each resolved to.
+    fn resolve_all(options: TimestampOptions, lines: &[&str]) -> Vec<Option<String>> {
+        let mut context = TimestampContext::new(options);
+        lines
+            .iter()
+            .map(|line| context.line(line.as_bytes()).map(|at| at.to_string()))
+            .collect()
+    }
+
+    fn expect(values: &[Option<&str>]) -> Vec<Option<String>> {
+        values
+            .iter()
+            .map(|value| value.map(str::to_owned))
+            .collect()
+    }
+
+    #[test]
+    fn time_only_stamps_take_the_date_of_the_previous_stamp() {
+        let lines = [
+            "[10:14:57:0611] INFO: clientLogger: Client loaded",
+            "sip.js?v=1114:9602 Thu Mar 21 2024 10:14:59 GMT+0000 | sip.Transport | Connecting",
+            "[10:15:01:0882] ERROR: clientLogger: Audio error - errorCode=1007",
+            "[10:15:24:0090] INFO: clientLogger: Webcam selected",
+            // 15 s before the previous line: written out of order, still the same day.
+            "[10:15:09:0523] ERROR: clientLogger: Audio error (2) - errorCode=1010",
+        ];
+        let expected = expect(&[
+            None, // no date seen yet: never guessed
+            Some("2024-03-21T10:14:59.000Z"),
+            Some("2024-03-21T10:15:01.088Z"),
+            Some("2024-03-21T10:15:24.009Z"),
+            Some("2024-03-21T10:15:09.052Z"),
+        ]);
+        assert_eq!(resolve_all(TimestampOptions::default(), &lines), expected);
+    }
+
+    #[test]
+    fn time_only_stamps_roll_over_midnight() {
+        let lines = [
+            "2024-02-28T23:59:58.000Z full",
+            "[23:59:59:9999] x",
+            // Same day would be 24 h back: midnight passed, into the leap day. 0001 = 0.1 ms.
+            "[00:00:00:0001] x",
+            "[00:00:01:0000] x",
+            // Same day would be 23:59:58 after the previous stamp (> 23 h): a late line from the
+            // day before.
+            "[23:59:59:0000] x",
+            // The previous stamp is now 28 Feb 23:59:59; same day would be 23:59:57 back.
+            "[00:00:02:0000] x",
+            // 22 h forward: same day.
+            "[22:00:00:0000] x",
+            // 30 min back (within one hour): same day.
+            "[21:30:00:0000] x",
+            // 1 h 30 min back (more than one hour): read as the next day.
+            "[20:00:00:0000] x",
+        ];
+        let expected = expect(&[
+            Some("2024-02-28T23:59:58.000Z"),
+            Some("2024-02-28T23:59:59.999Z"),
+            Some("2024-02-29T00:00:00.000Z"),
+            Some("2024-02-29T00:00:01.000Z"),
+            Some("2024-02-28T23:59:59.000Z"),
+            Some("2024-02-29T00:00:02.000Z"),
+            Some("2024-02-29T22:00:00.000Z"),
+            Some("2024-02-29T21:30:00.000Z"),
+            Some("2024-03-01T20:00:00.000Z"),
+        ]);
+        assert_eq!(resolve_all(TimestampOptions::default(), &lines), expected);
+
+        // No leap day in 2023: 28 February rolls into 1 March.
+        let lines = ["2023-02-28T23:59:00Z full", "[00:01:00:0000] x"];
+        let expected = expect(&[
+            Some("2023-02-28T23:59:00.000Z"),
+            Some("2023-03-01T00:01:00.000Z"),
+        ]);
+        assert_eq!(resolve_all(TimestampOptions::default(), &lines), expected);
+    }
+
+    #[test]
+    fn time_only_stamps_are_read_in_the_offset_of_the_previous_stamp() {
+        let lines = [
+            // 23:50 at +01:00 is 22:50 UTC.
+            "sip.js?v=1114:9602 Thu Mar 21 2024 23:50:00 GMT+0100 | x",
+            // Midnight passed on the +01:00 clock (22 March 00:10 local), not in UTC: 23:10 UTC
+            // on the 21st.
+            "[00:10:00:0000] x",
+        ];
+        let expected = expect(&[
+            Some("2024-03-21T22:50:00.000Z"),
+            Some("2024-03-21T23:10:00.000Z"),
+        ]);
+        assert_eq!(resolve_all(TimestampOptions::default(), &lines), expected);
+    }
+
+    #[test]
+    fn year_less_stamps_take_the_year_of_the_previous_stamp() {
+        let lines = [
+            "2024-05-09T10:11:58.002Z x",
+            "05-09 10:20:00.101 8296-8881/net.jitsi.sdktest I/JitsiMeetSDK: x",
+        ];
+        let expected = expect(&[
+            Some("2024-05-09T10:11:58.002Z"),
+            Some("2024-05-09T10:20:00.101Z"),
+        ]);
+        assert_eq!(resolve_all(TimestampOptions::default(), &lines), expected);
+
+        // Without a previous stamp or a default year there is nothing to take the year from.
+        assert_eq!(
+            resolve_all(TimestampOptions::default(), &["Mar  7 10:00:01 host a: x"]),
+            vec![None]
+        );
+    }
+
+    #[test]
+    fn year_less_stamps_cross_the_new_year() {
+        let options = TimestampOptions {
+            default_year: Some(DefaultYear::Year(2023)),
+            ..Default::default()
+        };
+        let lines = [
+            "Dec 31 23:59:59 host app: x",
+            // 2024 puts it 2 s after the previous stamp, 2023 almost a year before it.
+            "Jan  1 00:00:01 host app: x",
+            "Jan  1 00:00:00 host app: x",
+            // Back across the new year, written late: the nearest year is 2023 again.
+            "Dec 31 23:59:58 host app: x",
+        ];
+        let expected = expect(&[
+            Some("2023-12-31T23:59:59.000Z"),
+            Some("2024-01-01T00:00:01.000Z"),
+            Some("2024-01-01T00:00:00.000Z"),
+            Some("2023-12-31T23:59:58.000Z"),
+        ]);
+        assert_eq!(resolve_all(options, &lines), expected);
+    }
+
+    #[test]
+    fn default_year_not_after_a_limit() {
+        let options = TimestampOptions {
+            default_year: Some(DefaultYear::NotAfter(utc("2025-01-03T00:00:00Z"))),
+            ..Default::default()
+        };
+        // 28 December 2025 would be after the limit, so 2024; January then follows it into 2025.
+        let lines = ["Dec 28 10:00:00 host a: x", "Jan  2 09:00:00 host a: x"];
+        let expected = expect(&[
+            Some("2024-12-28T10:00:00.000Z"),
+            Some("2025-01-02T09:00:00.000Z"),
+        ]);
+        assert_eq!(resolve_all(options, &lines), expected);
+
+        // 2026 and 2025 have no 29 February; 2024 does.
+        let options = TimestampOptions {
+            default_year: Some(DefaultYear::NotAfter(utc("2026-06-01T00:00:00Z"))),
+            ..Default::default()
+        };
+        assert_eq!(
+            resolve_all(options, &["Feb 29 12:00:00 host a: x"]),
+            expect(&[Some("2024-02-29T12:00:00.000Z")])
+        );
+    }
+
+    #[test]
+    fn a_fixed_default_year_without_that_date_gives_none() {
+        let in_year = |year| TimestampOptions {
+            default_year: Some(DefaultYear::Year(year)),
+            ..Default::default()
+        };
+        assert_eq!(
+            resolve_all(in_year(2023), &["Feb 29 12:00:00 host a: x"]),
+            vec![None]
+        );
+        assert_eq!(
+            resolve_all(in_year(2024), &["Feb 29 12:00:00 host a: x"]),
+            expect(&[Some("2024-02-29T12:00:00.000Z")])
+        );
+    }
+
+    #[test]
+    fn default_offset_applies_to_zone_less_stamps_only() {
+        let options = TimestampOptions {
+            default_offset_minutes: 120,
+            default_year: Some(DefaultYear::Year(2024)),
+        };
+        let lines = [
+            // +02:00 by default: 10:00:01.123 local is 08:00:01.123 UTC.
+            "2024-03-07 10:00:01,123 x",
+            // Its own zone wins.
+            "2024-03-07T10:00:01Z x",
+            // The previous stamp was written in UTC, so this one is read in UTC too.
+            "[10:30:00:0000] x",
+        ];
+        let expected = expect(&[
+            Some("2024-03-07T08:00:01.123Z"),
+            Some("2024-03-07T10:00:01.000Z"),
+            Some("2024-03-07T10:30:00.000Z"),
+        ]);
+        assert_eq!(resolve_all(options, &lines), expected);
+
+        // First stamp of the file, year-less: default year and offset; -05:00 means UTC = +5 h.
+        let options = TimestampOptions {
+            default_offset_minutes: -300,
+            default_year: Some(DefaultYear::Year(2024)),
+        };
+        assert_eq!(
+            resolve_all(options, &["Mar  7 10:00:01 host a: x"]),
+            expect(&[Some("2024-03-07T15:00:01.000Z")])
+        );
+    }
+
+    #[test]
+    fn line_after_finds_the_nearest_full_stamp_in_the_skipped_text() {
+        let preceding = b"noise\n\
+            sip.js?v=1114:9602 Thu Mar 21 2024 10:14:59 GMT+0000 | sip.Transport | Connecting\n\
+            sip.js?v=1114:9602 Thu Mar 21 2024 10:15:00 GMT+0000 | sip.Transport | WebSocket connected\n\
+            more noise\n";
+        let line = b"[10:15:01:0882] ERROR: clientLogger: Audio error - errorCode=1007";
+        let mut context = TimestampContext::new(TimestampOptions::default());
+        assert_eq!(
+            context.line_after(line, preceding),
+            Some(utc("2024-03-21T10:15:01.088Z"))
+        );
+        assert_eq!(context.previous(), Some(utc("2024-03-21T10:15:01.088Z")));
+
+        // The same line fed alone has nothing to take its date from.
+        assert_eq!(
+            TimestampContext::new(TimestampOptions::default()).line(line),
+            None
+        );
+
+        // Only the last 32 lines are searched: the full stamp followed by 31 lines is the 32nd
+        // line back, followed by 32 lines the 33rd.
+        let mut near = b"2024-03-21T10:14:59Z full\n".to_vec();
+        near.extend(b"noise\n".repeat(31));
+        assert_eq!(
+            TimestampContext::new(TimestampOptions::default()).line_after(line, &near),
+            Some(utc("2024-03-21T10:15:01.088Z"))
+        );
+        near.extend(b"noise\n");
+        assert_eq!(
+            TimestampContext::new(TimestampOptions::default()).line_after(line, &near),
+            None
+        );
+
+        // A full stamp on the line itself needs nothing from the skipped text.
+        let mut context = TimestampContext::new(TimestampOptions::default());
+        assert_eq!(
+            context.line_after(b"2024-01-01T00:00:00Z x", preceding),
+            Some(utc("2024-01-01T00:00:00Z"))
+        );
+        context.reset();
+        assert_eq!(context.previous(), None);
+        assert_eq!(context.line(line), None);
+    }
+
+    #[test]
+    fn fixture_meteor_server_log() {
+        let log = include_str!("../fixtures/bigbluebutton/meteor-server.log");
+        let times = resolve_all(
+            TimestampOptions::default(),
+            &log.lines().collect::<Vec<_>>(),
+        );
+        // Lines 1-8 are journald lines only (Jul 02, no year) before any full stamp: no year to
+        // take, so no time. Line 9 carries Meteor's I20190702-16:52:21.295(0): UTC, and from
+        // then on the journald lines take 2019.
+        assert!(times[..8].iter().all(Option::is_none), "{times:?}");
+        assert_eq!(times[8].as_deref(), Some("2019-07-02T16:52:21.295Z"));
+        assert_eq!(times[12].as_deref(), Some("2019-07-02T16:54:15.000Z")); // `warn: Meeting …`
+        assert_eq!(times[20].as_deref(), Some("2019-07-02T16:59:02.000Z")); // the last line
+        assert_eq!(times.len(), 21);
+        assert_eq!(times.iter().filter(|time| time.is_some()).count(), 13);
+
+        // With --year 2019 (or the file's mtime) the first lines get a time too.
+        let options = TimestampOptions {
+            default_year: Some(DefaultYear::Year(2019)),
+            ..Default::default()
+        };
+        let times = resolve_all(options, &log.lines().collect::<Vec<_>>());
+        assert_eq!(times[0].as_deref(), Some("2019-07-02T16:50:02.000Z"));
+        assert!(times.iter().all(Option::is_some));
+    }
+
+    #[test]
+    fn fixture_bbb_browser_console_log() {
+        let log = include_str!("../fixtures/bigbluebutton/browser-console.log");
+        let lines: Vec<&str> = log.lines().collect();
+        let times = resolve_all(TimestampOptions::default(), &lines);
+        // Line 1 has no stamp; lines 2-3 are time-only before the first sip.js date (line 4).
+        assert_eq!(times[..3], [None, None, None]);
+        assert_eq!(times[3].as_deref(), Some("2024-03-21T10:14:59.000Z"));
+        assert_eq!(times[5].as_deref(), Some("2024-03-21T10:15:01.088Z"));
+        // Line 12 `[10:15:09:0523]` comes after `[10:15:24:0090]`: out of order, same day.
+        assert_eq!(times[11].as_deref(), Some("2024-03-21T10:15:09.052Z"));
+        assert_eq!(
+            times.last().cloned().flatten().as_deref(),
+            Some("2024-03-21T10:20:54.077Z")
+        );
+        // Every `[..]` client line from line 4 on has a time; the others (a stack line, a
+        // Chrome violation) have none.
+        for (line, time) in lines.iter().zip(&times).skip(3) {
+            let is_stamped = line.starts_with('[') && !line.starts_with("[Violation]")
+                || line.starts_with("sip.js");
+            assert_eq!(time.is_some(), is_stamped, "line: {line}");
+        }
+    }
+
+    #[test]
+    fn fixture_logs_in_iso_and_nginx_shapes() {
+        let html5 = include_str!("../fixtures/bigbluebutton/html5-client.log");
+        assert!(
+            html5
+                .lines()
+                .all(|line| find_stamp(line.as_bytes()).is_some_and(|stamp| stamp.is_full()))
+        );
+        assert_eq!(
+            full(html5.lines().next().unwrap_or_default()).as_deref(),
+            Some("2024-03-21T10:14:58.000Z")
+        );
+
+        let jitsi = include_str!("../fixtures/jitsi/browser-console.log");
+        let stamped = jitsi.lines().filter(|line| full(line).is_some()).count();
+        // All 37 lines but the first (`lib-jitsi-meet.min.js?v=6447:2:340507 [modules/…`).
+        assert_eq!(stamped, 36);
+
+        let sfu = include_str!("../fixtures/bigbluebutton/bbb-webrtc-sfu.log");
+        assert_eq!(
+            full(sfu.lines().next().unwrap_or_default()).as_deref(),
+            Some("2024-03-21T10:14:00.101Z")
+        );
+        assert!(sfu.lines().all(|line| full(line).is_some()));
+    }
+
+    #[test]
+    fn fixture_decoys_log() {
+        let log = include_str!("../fixtures/decoys/decoys.log");
+        let stamps: Vec<Option<LineStamp>> = log
+            .lines()
+            .map(|line| find_stamp(line.as_bytes()))
+            .collect();
+        // 1-based line numbers, worked out from the file by hand.
+        let full_lines = [1, 2, 4, 7, 9, 17, 20, 22, 23, 29, 30, 32];
+        for (index, stamp) in stamps.iter().enumerate() {
+            let line_number = index + 1;
+            let expected = match line_number {
+                6 => "year-less",  // `Jul 02 16:50:02 bbb22 systemd_start.sh[25313]: …`
+                18 => "time-only", // `[17:45:51:0523] INFO: …`
+                _ if full_lines.contains(&line_number) => "full",
+                _ => "none",
+            };
+            let actual = match stamp {
+                None => "none",
+                Some(LineStamp::YearLess { .. }) => "year-less",
+                Some(LineStamp::TimeOnly(_)) => "time-only",
+                Some(_) => "full",
+            };
+            assert_eq!(actual, expected, "line {line_number}");
+        }
+        assert_eq!(stamps.len(), 40);
+    }
+
+    #[test]
+    fn display_and_from_str() {
+        assert_eq!(
+            Timestamp::UNIX_EPOCH.to_string(),
+            "1970-01-01T00:00:00.000Z"
+        );
+        assert_eq!(
+            Timestamp::from_unix_millis(-1).to_string(),
+            "1969-12-31T23:59:59.999Z"
+        );
+        assert_eq!(
+            Timestamp::from_unix_millis(1_715_248_807_077).to_string(),
+            "2024-05-09T10:00:07.077Z"
+        );
+        assert_eq!(
+            Timestamp::from_utc(2024, 2, 29, 23, 59, 59, 999),
+            Some(utc("2024-02-29T23:59:59.999Z"))
+        );
+        assert_eq!(Timestamp::from_utc(2023, 2, 29, 0, 0, 0, 0), None);
+        assert_eq!(Timestamp::from_utc(2024, 1, 1, 0, 0, 0, 1000), None);
+        assert_eq!(
+            utc("0000-01-01T00:00:00Z").to_string(),
+            "0000-01-01T00:00:00.000Z"
+        );
+        assert_eq!(
+            utc("9999-12-31T23:59:59.999Z").to_string(),
+            "9999-12-31T23:59:59.999Z"
+        );
+        assert_eq!(
+            utc("2024-03-07 10:00:01+01:00").to_string(),
+            "2024-03-07T09:00:01.000Z"
+        );
+        // Years outside four digits are written with a sign and do not parse back.
+        let far = Timestamp::from_unix_millis(253_402_300_800_000); // 10000-01-01
+        assert_eq!(far.to_string(), "+10000-01-01T00:00:00.000Z");
+        assert!(far.to_string().parse::<Timestamp>().is_err());
+        // No panic at the ends of the range.
+        assert!(!Timestamp::from_unix_millis(i64::MIN).to_string().is_empty());
+        assert!(!Timestamp::from_unix_millis(i64::MAX).to_string().is_empty());
+        assert!(utc("2024-03-07T10:00:01Z") < utc("2024-03-07T10:00:01.001Z"));
+
+        for text in [
+            "2024-03-07T10:00:01",
+            "2024-03-07T10:00:01Z x",
+            " 2024-03-07T10:00:01Z",
+            "2024-03-07",
+            "",
+        ] {
+            assert!(
+                matches!(
+                    text.parse::<Timestamp>(),
+                    Err(TimeError::InvalidRfc3339 { .. })
+                ),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn parse_relative_forms() {
+        let now = utc("2024-03-07T10:00:01.123Z");
+        let cases = [
+            ("-3h", "2024-03-07T07:00:01.123Z"),
+            ("-90m", "2024-03-07T08:30:01.123Z"),
+            ("-30s", "2024-03-07T09:59:31.123Z"),
+            ("-2d", "2024-03-05T10:00:01.123Z"),
+            // 7 days before 7 March 2024 is the leap day.
+            ("-1w", "2024-02-29T10:00:01.123Z"),
+            ("-0h", "2024-03-07T10:00:01.123Z"),
+            ("now", "2024-03-07T10:00:01.123Z"),
+            ("today", "2024-03-07T00:00:00.000Z"),
+            ("Yesterday", "2024-03-06T00:00:00.000Z"),
+            ("  today  ", "2024-03-07T00:00:00.000Z"),
+            ("2024-03-07T10:00:01+01:00", "2024-03-07T09:00:01.000Z"),
+            ("2024-01-31T23:00:00.5-02:00", "2024-02-01T01:00:00.500Z"),
+            ("2024-03-07", "2024-03-07T00:00:00.000Z"),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(
+                parse_relative(text, now)
+                    .map(|at| at.to_string())
+                    .as_deref(),
+                Ok(expected),
+                "{text:?}"
+            );
+        }
+        // Yesterday of 1 March 2024 is the leap day.
+        assert_eq!(
+            parse_relative("yesterday", utc("2024-03-01T05:00:00Z")),
+            Ok(utc("2024-02-29T00:00:00Z"))
+        );
+        // Before 1970 `today` still means the start of the UTC day, not a truncation towards 0.
+        assert_eq!(
+            parse_relative("today", utc("1969-12-31T12:00:00Z")),
+            Ok(utc("1969-12-31T00:00:00Z"))
+        );
+
+        for text in [
+            "3h",
+            "-3x",
+            "-",
+            "-h",
+            "- 3h",
+            "-3 h",
+            "-3H",
+            "+3h",
+            "",
+            "tomorrow",
+            "2024-03-07T10:00:01",
+            "2024-02-30",
+        ] {
+            assert!(
+                matches!(
+                    parse_relative(text, now),
+                    Err(TimeError::InvalidTime { .. })
+                ),
+                "{text:?}"
+            );
+        }
+        assert!(matches!(
+            parse_relative("-999999999999w", now),
+            Err(TimeError::OutOfRange { .. })
+        ));
+        assert!(matches!(
+            parse_relative("yesterday", Timestamp::from_unix_millis(i64::MIN)),
+            Err(TimeError::OutOfRange { .. })
+        ));
+        let message = parse_relative("soon", now).map_err(|error| error.to_string());
+        assert_eq!(
+            message,
+            Err("invalid time \"soon\": expected RFC 3339 (2024-03-07T10:00:01Z), a date (2024-03-07), \
+                 -30s, -90m, -3h, -2d, -1w, now, today or yesterday"
+                .to_owned())
+        );
+    }
+
+    #[test]
+    fn calendar_matches_a_day_by_day_count() {
+        // Walk every day from 1600-01-01 to 2400-12-31 with plain month lengths and compare.
+        let mut days = days_from_civil(1600, 1, 1);
+        // 1600-01-01 is 370 years of 365 days and 90 leap days before 1970 (1600..1969 has
+        // 93 multiples of 4, minus 1700, 1800, 1900).
+        assert_eq!(days, -(370 * 365 + 90));
+        for year in 1600..=2400_i64 {
+            for month in 1..=12_u8 {
+                for day in 1..=days_in_month(year, month) {
+                    assert_eq!(
+                        days_from_civil(year, month, day),
+                        days,
+                        "{year}-{month}-{day}"
+                    );
+                    assert_eq!(civil_from_days(days), (year, month, day));
+                    days += 1;
+                }
+            }
+        }
+        assert_eq!(days_in_month(1900, 2), 28);
+        assert_eq!(days_in_month(2000, 2), 29);
+    }
+
+    #[test]
+    fn public_types_are_send_and_sync() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Timestamp>();
+        assert_send_sync::<LineStamp>();
+        assert_send_sync::<TimestampContext>();
+        assert_send_sync::<TimeError>();
+    }
+
+    /// 0000-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z in Unix milliseconds.
+    const FIRST_FOUR_DIGIT_MILLIS: i64 = -62_167_219_200_000;
+    const LAST_FOUR_DIGIT_MILLIS: i64 = 253_402_300_799_999;
+
+    fn log_like_text() -> impl Strategy<Value = String> {
+        "[0-9:./ \\-+TZ\\[\\]{}()\"?,_@a-zA-Z\t]{0,80}"
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+            let _ = find_stamp(&bytes);
+            let mut context = TimestampContext::new(TimestampOptions {
+                default_offset_minutes: -720,
+                default_year: Some(DefaultYear::NotAfter(Timestamp::from_unix_millis(i64::MAX))),
+            });
+            let _ = context.line(&bytes);
+            let _ = context.line_after(&bytes, &bytes);
+            let _ = parse_relative(&String::from_utf8_lossy(&bytes), Timestamp::from_unix_millis(i64::MIN));
+        }
+
+        #[test]
+        fn log_like_lines_never_panic(lines in proptest::collection::vec(log_like_text(), 1..8), year in any::<i32>()) {
+            let mut context = TimestampContext::new(TimestampOptions {
+                default_offset_minutes: 0,
+                default_year: Some(DefaultYear::Year(year)),
+            });
+            for line in &lines {
+                let _ = context.line(line.as_bytes());
+                let _ = context.line(format!("[00:00:00:0000] {line}").as_bytes());
+                let _ = context.line(format!("Dec 31 23:59:59 {line}").as_bytes());
+                let _ = parse_relative(line, Timestamp::from_unix_millis(i64::MAX));
+            }
+            let joined = lines.join("\n");
+            let _ = context.line_after(b"[12:00:00:0000]", joined.as_bytes());
+        }
+
+        #[test]
+        fn display_then_parse_gives_the_same_instant(
+            millis in FIRST_FOUR_DIGIT_MILLIS..=LAST_FOUR_DIGIT_MILLIS,
+        ) {
+            let at = Timestamp::from_unix_millis(millis);
+            let text = at.to_string();
+            prop_assert_eq!(text.parse::<Timestamp>(), Ok(at));
+            prop_assert_eq!(find_stamp(format!("{text} INFO x").as_bytes()).and_then(|s| s.to_timestamp(0)), Some(at));
+            prop_assert_eq!(find_stamp(format!("{{\"time\":\"{text}\"}}").as_bytes()).and_then(|s| s.to_timestamp(0)), Some(at));
+            prop_assert_eq!(parse_relative(&text, Timestamp::UNIX_EPOCH), Ok(at));
+        }
+
+        #[test]
+        fn written_offsets_are_subtracted(
+            year in 0_u16..=9999, month in 1_u8..=12, day in 1_u8..=28,
+            hour in 0_u8..=23, minute in 0_u8..=59, second in 0_u8..=59, millisecond in 0_u16..=999,
+            offset_minutes in -1439_i32..=1439,
+        ) {
+            let sign = if offset_minutes < 0 { '-' } else { '+' };
+            let (offset_hours, offset_rest) = (offset_minutes.abs() / 60, offset_minutes.abs() % 60);
+            let text = format!(
+                "{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}.{millisecond:03}\
+                 {sign}{offset_hours:02}:{offset_rest:02}"
+            );
+            let parsed = text.parse::<Timestamp>();
+            let wall = Timestamp::from_utc(i32::from(year), month, day, hour, minute, second, millisecond);
+            prop_assert!(wall.is_some());
+            let expected = wall.and_then(|wall| wall.checked_add_millis(-i64::from(offset_minutes) * MILLIS_PER_MINUTE));
+            prop_assert_eq!(parsed.ok(), expected);
+        }
+
+        #[test]
+        fn relative_words_never_panic(now in any::<i64>(), word in "now|today|yesterday|-1d|-999999999999w") {
+            let now = Timestamp::from_unix_millis(now);
+            if let Ok(at) = parse_relative(&word, now) {
+                prop_assert!(at <= now);
+            }
+        }
+
+        #[test]
+        fn relative_amounts_count_back_from_now(count in 0_i64..1_000_000, unit in 0_usize..5) {
+            let now = Timestamp::from_unix_millis(1_715_248_807_077);
+            let (letter, unit_millis) = [("s", 1_000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000), ("w", 604_800_000)][unit];
+            let parsed = parse_relative(&format!("-{count}{letter}"), now);
+            prop_assert_eq!(parsed, Ok(Timestamp::from_unix_millis(now.unix_millis() - count * unit_millis)));
+        }
+    }
+}
