@@ -12,7 +12,10 @@
 //!   to a [`scan::HitSink`]. It works on byte slices and never fails on any bytes.
 //! - [`worker`] connects [`input`] (files, mmap, gzip, zstd, stdin, directory walks) with the
 //!   scanner and produces one [`tally::Tally`] per input; tallies merge with `+=`.
-//! - [`report::Report`] is built from a tally and rendered as text, JSON, NDJSON or CSV.
+//! - [`report::Report`] is built from a tally and rendered as text, JSON, NDJSON, CSV, SARIF,
+//!   JUnit XML or GitHub Actions annotations.
+//! - [`gate::Gate`] checks a report against the CI gate options (`--fail-on`, `--max`,
+//!   `--baseline`, …) and gives the verdict that decides exit status 1.
 //!
 //! # Example
 //!
@@ -40,9 +43,11 @@ pub mod catalog;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod config_file;
 pub mod datafile;
 pub mod escape;
 pub mod exit;
+pub mod gate;
 pub mod input;
 pub mod patterns;
 pub mod report;

@@ -1,5 +1,6 @@
-//! Counts by (vendor, code) and per file, with the first location of each code. Every field is
-//! a sum or a minimum, so tallies merge with `+=` in any order and give the same result.
+//! Counts by (vendor, code) and per file, with the first location of each code, overall and per
+//! input. Every field is a sum or a minimum, so tallies merge with `+=` in any order and give the
+//! same result.
 
 use std::collections::HashMap;
 use std::ops::AddAssign;
@@ -60,6 +61,9 @@ pub struct Tally {
     pub codes: HashMap<(Vendor, Code), CodeStat>,
     /// Per input, in no particular order (reports sort).
     pub files: Vec<FileStat>,
+    /// Per (input path, vendor, code): the count in that input and the first line there. The
+    /// per-file formats (SARIF, GitHub annotations) aggregate on this.
+    pub by_file: HashMap<(Arc<str>, Vendor, Code), CodeStat>,
 }
 
 impl Tally {
@@ -83,16 +87,18 @@ impl Tally {
             count: 1,
             first: location,
         };
+        self.add_file_stat(vendor, code.clone(), &stat);
         self.add_stat(vendor, code, &stat);
     }
 
+    /// Adds a stat whose lines all lie in one input (`stat.first.path`) to `by_file`.
+    fn add_file_stat(&mut self, vendor: Vendor, code: Code, stat: &CodeStat) {
+        let key = (Arc::clone(&stat.first.path), vendor, code);
+        absorb_into(&mut self.by_file, key, stat);
+    }
+
     fn add_stat(&mut self, vendor: Vendor, code: Code, stat: &CodeStat) {
-        match self.codes.get_mut(&(vendor, code.clone())) {
-            Some(existing) => existing.absorb(stat),
-            None => {
-                self.codes.insert((vendor, code), stat.clone());
-            }
-        }
+        absorb_into(&mut self.codes, (vendor, code), stat);
     }
 }
 
@@ -101,6 +107,9 @@ impl AddAssign<&Tally> for Tally {
         for ((vendor, code), stat) in &other.codes {
             self.add_stat(*vendor, code.clone(), stat);
         }
+        for (key, stat) in &other.by_file {
+            absorb_into(&mut self.by_file, key.clone(), stat);
+        }
         self.files.extend(other.files.iter().cloned());
     }
 }
@@ -108,6 +117,15 @@ impl AddAssign<&Tally> for Tally {
 impl AddAssign for Tally {
     fn add_assign(&mut self, other: Tally) {
         *self += &other;
+    }
+}
+
+fn absorb_into<K: std::hash::Hash + Eq>(map: &mut HashMap<K, CodeStat>, key: K, stat: &CodeStat) {
+    match map.get_mut(&key) {
+        Some(existing) => existing.absorb(stat),
+        None => {
+            map.insert(key, stat.clone());
+        }
     }
 }
 
@@ -143,6 +161,7 @@ impl ChunkTally {
                     line: first_line + line_base,
                 },
             };
+            tally.add_file_stat(vendor, code.clone(), &stat);
             tally.add_stat(vendor, code, &stat);
         }
     }
@@ -184,6 +203,11 @@ mod tests {
         inner += &a;
         right += &inner;
         assert_eq!(left.codes, right.codes);
+        assert_eq!(left.by_file, right.by_file);
+        let in_a = &left.by_file[&(Arc::from("a.log"), Vendor::BigBlueButton, Code::Known(1))];
+        assert_eq!((in_a.count, in_a.first.line), (1, 7));
+        let in_b = &left.by_file[&(Arc::from("b.log"), Vendor::BigBlueButton, Code::Known(2))];
+        assert_eq!((in_b.count, in_b.first.line), (1, 9));
         let first_of_1 = &left.codes[&(Vendor::BigBlueButton, Code::Known(1))];
         assert_eq!(first_of_1.count, 3);
         assert_eq!(first_of_1.first, location("a.log", 7));

@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::catalog::Category;
 use crate::config::ColorChoice;
+use crate::gate::{CodeKey, GateOptions, Growth, Key, parse_limit};
 use crate::vendor::Vendor;
 
 /// Find the error codes of BigBlueButton, Jitsi Meet, VideoSDK and ZEGOCLOUD in logs, and
@@ -20,6 +21,8 @@ pub struct Cli {
 }
 
 /// The subcommands.
+// `Scan` holds many options; the enum is built once per run, so its size does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan files, directories (recursively) or stdin ('-') and report the codes found.
@@ -61,6 +64,99 @@ pub enum ScanFormat {
     Ndjson,
     /// The code table as CSV.
     Csv,
+    /// SARIF 2.1.0 for GitHub code scanning and other SARIF readers.
+    Sarif,
+    /// JUnit XML for GitLab, Jenkins and other test-report readers.
+    Junit,
+    /// GitHub Actions annotations (and a step summary when GITHUB_STEP_SUMMARY is set).
+    Github,
+}
+
+impl ScanFormat {
+    /// The name used on the command line.
+    pub fn id(self) -> &'static str {
+        match self {
+            ScanFormat::Text => "text",
+            ScanFormat::Json => "json",
+            ScanFormat::Ndjson => "ndjson",
+            ScanFormat::Csv => "csv",
+            ScanFormat::Sarif => "sarif",
+            ScanFormat::Junit => "junit",
+            ScanFormat::Github => "github",
+        }
+    }
+}
+
+/// One more output of the same scan: `--report FORMAT:PATH`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportTarget {
+    /// The format.
+    pub format: ScanFormat,
+    /// The file to write; missing parent directories are created.
+    pub path: PathBuf,
+}
+
+/// The gate options of `scan`. With none of them (and no `[gate]` in the config file) the run
+/// has no gate and the report no `gate` section.
+#[derive(Debug, Args, Clone, Default)]
+pub struct GateArgs {
+    /// Fail (exit 1) when any match has KEY: a category (network), a severity and above
+    /// (severity>=error; also severity=fatal), a vendor (jitsi, bbb), one code (bbb:1101),
+    /// unknown (the category), or total. Repeatable.
+    #[arg(long = "fail-on", value_name = "KEY", value_parser = parse_key, help_heading = "Gate")]
+    pub fail_on: Vec<Key>,
+    /// Fail when more than N matches in total (N), or with KEY (KEY=N, same keys as --fail-on),
+    /// were found. Repeatable: --max network=0 --max capacity=5.
+    #[arg(long, value_name = "[KEY=]N", value_parser = parse_max, help_heading = "Gate")]
+    pub max: Vec<(Key, u64)>,
+    /// Leave this code out of every gate rule (it is still reported). Repeatable.
+    #[arg(long, value_name = "VENDOR:CODE", value_parser = parse_code_key, help_heading = "Gate")]
+    pub allow: Vec<CodeKey>,
+    /// A previous JSON report: fail on codes absent from it, or grown by more than
+    /// --max-growth percent.
+    #[arg(long, value_name = "REPORT.json", help_heading = "Gate")]
+    pub baseline: Option<PathBuf>,
+    /// With --baseline: the growth of a code's count accepted, in percent (default 0: any
+    /// growth fails).
+    #[arg(long, value_name = "PCT", value_parser = parse_growth, help_heading = "Gate")]
+    pub max_growth: Option<Growth>,
+    /// Fail when any code absent from the catalog was seen.
+    #[arg(long, help_heading = "Gate")]
+    pub fail_on_unknown: bool,
+    /// Read gate options from this file instead of ./errscan.toml.
+    #[arg(long, value_name = "PATH", help_heading = "Gate")]
+    pub config: Option<PathBuf>,
+    /// Do not read ./errscan.toml.
+    #[arg(long, conflicts_with = "config", help_heading = "Gate")]
+    pub no_config: bool,
+}
+
+impl GateArgs {
+    /// The gate options given on the command line.
+    pub fn options(&self) -> GateOptions {
+        let mut options = GateOptions {
+            fail_on: Vec::new(),
+            max: Vec::new(),
+            allow: Vec::new(),
+            baseline: self.baseline.clone(),
+            max_growth: self.max_growth,
+            fail_on_unknown: self.fail_on_unknown,
+        };
+        for key in &self.fail_on {
+            if !options.fail_on.contains(key) {
+                options.fail_on.push(key.clone());
+            }
+        }
+        for (key, limit) in &self.max {
+            options.set_max(key.clone(), *limit);
+        }
+        for code in &self.allow {
+            if !options.allow.contains(code) {
+                options.allow.push(code.clone());
+            }
+        }
+        options
+    }
 }
 
 /// `--color` values.
@@ -101,9 +197,16 @@ pub struct ScanArgs {
     /// Report format.
     #[arg(long, value_enum, default_value_t = ScanFormat::Text)]
     pub format: ScanFormat,
-    /// Write the report to FILE instead of stdout.
+    /// Write the report to FILE instead of stdout (missing parent directories are created).
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Also write the report in FORMAT to PATH, from the same scan (repeatable), e.g.
+    /// --report json:out/report.json --report sarif:out/scan.sarif.
+    #[arg(long = "report", value_name = "FORMAT:PATH", value_parser = parse_report_target)]
+    pub reports: Vec<ReportTarget>,
+    /// Gate options.
+    #[command(flatten)]
+    pub gate: GateArgs,
     /// Worker threads (default: the number of cores).
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,
@@ -208,6 +311,49 @@ pub struct CompletionsArgs {
 
 fn parse_vendor(text: &str) -> Result<Vendor, String> {
     text.parse::<Vendor>().map_err(|error| error.to_string())
+}
+
+fn parse_key(text: &str) -> Result<Key, String> {
+    Key::parse(text).map_err(|error| error.to_string())
+}
+
+fn parse_max(text: &str) -> Result<(Key, u64), String> {
+    parse_limit(text).map_err(|error| error.to_string())
+}
+
+fn parse_code_key(text: &str) -> Result<CodeKey, String> {
+    CodeKey::parse(text).map_err(|error| error.to_string())
+}
+
+fn parse_growth(text: &str) -> Result<Growth, String> {
+    Growth::parse(text).map_err(|error| error.to_string())
+}
+
+/// Parses `FORMAT:PATH`.
+pub fn parse_report_target(text: &str) -> Result<ReportTarget, String> {
+    let formats: Vec<&str> = ScanFormat::value_variants()
+        .iter()
+        .map(|format| format.id())
+        .collect();
+    let Some((format, path)) = text.split_once(':') else {
+        return Err(format!(
+            "expected FORMAT:PATH (like json:out/report.json), with FORMAT one of {}",
+            formats.join(", ")
+        ));
+    };
+    let format = ScanFormat::from_str(format, true).map_err(|_| {
+        format!(
+            "unknown report format `{format}` (expected one of {})",
+            formats.join(", ")
+        )
+    })?;
+    if path.is_empty() || path == "-" {
+        return Err("--report needs a file path (use --format for stdout)".to_string());
+    }
+    Ok(ReportTarget {
+        format,
+        path: PathBuf::from(path),
+    })
 }
 
 fn parse_category(text: &str) -> Result<Category, String> {

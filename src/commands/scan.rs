@@ -1,21 +1,48 @@
-//! `errscan scan`: inputs → scanner → tally → report.
+//! `errscan scan`: inputs → scanner → tally → report → gate → every output asked for.
 
-use std::fs::File;
+use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
 
 use super::{load_catalog, load_patterns, warn};
-use crate::cli::{ScanArgs, ScanFormat};
+use crate::catalog::Catalog;
+use crate::cli::{GateArgs, ScanArgs, ScanFormat};
 use crate::config::resolve_color;
+use crate::config_file;
 use crate::exit::ExitStatus;
-use crate::input::{Input, WalkOptions, expand};
+use crate::gate::{Baseline, Gate};
+use crate::input::{Input, WalkOptions, describe_io_error, expand};
 use crate::report::{self, Report, TextOptions};
 use crate::scan::Scanner;
 use crate::tally::{FileStat, Tally};
 use crate::worker::{ProgressHook, WorkerOptions, scan_inputs};
+
+/// One output of the run: the main one (`--format`, `-o`) or a `--report FORMAT:PATH`.
+struct Output {
+    format: ScanFormat,
+    /// The file, or `None` for stdout.
+    path: Option<PathBuf>,
+    writer: Box<dyn Write>,
+}
+
+impl Output {
+    /// Names the output in an error: its path, or stdout.
+    fn context(&self, error: io::Error) -> anyhow::Error {
+        match &self.path {
+            // A closed stdout stays a bare io::Error, so that main ends quietly.
+            None => error.into(),
+            Some(path) => anyhow::anyhow!(
+                "{}: cannot write the {} report: {}",
+                path.display(),
+                self.format.id(),
+                describe_io_error(&error)
+            ),
+        }
+    }
+}
 
 /// Inputs smaller than this in total scan too fast for a progress bar to help.
 const PROGRESS_MIN_BYTES: u64 = 256 * 1024 * 1024;
@@ -24,6 +51,8 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
     let catalog = load_catalog(&args.data)?;
     let patterns = load_patterns(&args.data)?;
     let scanner = Scanner::new(&patterns, Arc::clone(&catalog), &args.data.vendor)?;
+    // Before any output is opened: an output may overwrite the baseline it is compared with.
+    let gate = build_gate(&args.gate)?;
     let named = named_inputs(&args)?;
     let walk = WalkOptions {
         globs: args.globs.clone(),
@@ -32,15 +61,17 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
     };
     let list = expand(&named, &walk).map_err(anyhow::Error::msg)?;
     let progress_bar = progress_bar(&list.inputs);
+    let mut outputs = open_outputs(&args)?;
     let options = WorkerOptions {
         use_mmap: !args.no_mmap,
-        collect_events: args.format == ScanFormat::Ndjson,
+        collect_events: outputs
+            .iter()
+            .any(|output| output.format == ScanFormat::Ndjson),
         progress: progress_bar
             .clone()
             .map(|bar| ProgressHook(Arc::new(move |bytes: u64| bar.inc(bytes)))),
         ..WorkerOptions::default()
     };
-    let mut output = open_output(args.output.as_ref())?;
 
     let mut tally = Tally::default();
     for error in &list.errors {
@@ -51,7 +82,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
             ..FileStat::default()
         });
     }
-    let mut write_error: Option<io::Error> = None;
+    let mut write_error: Option<anyhow::Error> = None;
     let threads = args.threads.unwrap_or(0);
     // The global pool, so that the callback below may hold the (non-Send) stdout lock.
     rayon::ThreadPoolBuilder::new()
@@ -65,12 +96,18 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
                 warn(&format!("{}: {error}", stat.path));
             }
             if options.collect_events && write_error.is_none() {
-                let result = outcome
-                    .events
-                    .iter()
-                    .try_for_each(|event| report::write_event(event, &catalog, &mut output))
-                    .and_then(|()| output.flush());
-                write_error = result.err();
+                for output in &mut outputs {
+                    if output.format != ScanFormat::Ndjson || write_error.is_some() {
+                        continue;
+                    }
+                    let writer = &mut output.writer;
+                    let result = outcome
+                        .events
+                        .iter()
+                        .try_for_each(|event| report::write_event(event, &catalog, &mut *writer))
+                        .and_then(|()| writer.flush());
+                    write_error = result.err().map(|error| output.context(error));
+                }
             }
             tally += outcome.tally;
         });
@@ -79,35 +116,168 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
         bar.finish_and_clear();
     }
     if let Some(error) = write_error {
-        return Err(error.into());
+        return Err(error);
     }
 
-    let report = Report::from_tally(&tally, &catalog);
-    match args.format {
-        ScanFormat::Text => {
-            let is_terminal = args.output.is_none() && io::stdout().is_terminal();
-            let color = resolve_color(
-                args.color.into(),
-                std::env::var("NO_COLOR").ok().as_deref(),
-                std::env::var("TERM").ok().as_deref(),
-                is_terminal,
-            );
-            let text_options = TextOptions {
-                color,
-                top_codes: args.top,
-            };
-            report::write_text(&report, &catalog, text_options, &mut output)?;
-        }
-        ScanFormat::Json => report::write_json(&report, &mut output)?,
-        ScanFormat::Ndjson => report::write_summary_event(&report, &mut output)?,
-        ScanFormat::Csv => report::write_csv(&report, &mut output)?,
+    let mut report = Report::from_tally(&tally, &catalog);
+    report.gate = gate.as_ref().map(|gate| gate.evaluate(&report));
+    let is_stdout_terminal = args.output.is_none() && io::stdout().is_terminal();
+    let color = resolve_color(
+        args.color.into(),
+        std::env::var("NO_COLOR").ok().as_deref(),
+        std::env::var("TERM").ok().as_deref(),
+        is_stdout_terminal,
+    );
+    for (index, output) in outputs.iter_mut().enumerate() {
+        let text_options = TextOptions {
+            // Only the main output (the first) may go to a terminal; --report files get none.
+            color: color && index == 0,
+            top_codes: args.top,
+        };
+        render(
+            &report,
+            &catalog,
+            output.format,
+            text_options,
+            &mut output.writer,
+        )
+        .and_then(|()| output.writer.flush())
+        .map_err(|error| output.context(error))?;
     }
-    output.flush()?;
-    Ok(if report.totals.errors > 0 {
-        ExitStatus::Error
-    } else {
-        ExitStatus::Success
-    })
+    if let Some(gate) = report.gate.as_ref().filter(|gate| !gate.passed) {
+        // The text and GitHub formats on stdout end with the verdict already; any other output
+        // may be a file or a machine format, so say why the run fails where a person will look.
+        let shows_verdict = matches!(args.format, ScanFormat::Text | ScanFormat::Github);
+        if !(shows_verdict && args.output.is_none()) {
+            warn(&report::gate_verdict(gate));
+        }
+    }
+    let is_github = outputs
+        .iter()
+        .any(|output| output.format == ScanFormat::Github);
+    if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|_| is_github) {
+        append_step_summary(&report, Path::new(&summary))?;
+    }
+
+    let mut status = ExitStatus::Success;
+    if report.gate.as_ref().is_some_and(|gate| !gate.passed) {
+        status = status.merge(ExitStatus::GateTripped);
+    }
+    if report.totals.errors > 0 {
+        status = status.merge(ExitStatus::Error);
+    }
+    Ok(status)
+}
+
+/// Writes `report` in `format`.
+fn render(
+    report: &Report,
+    catalog: &Catalog,
+    format: ScanFormat,
+    text_options: TextOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        ScanFormat::Text => report::write_text(report, catalog, text_options, out),
+        ScanFormat::Json => report::write_json(report, out),
+        ScanFormat::Ndjson => report::write_summary_event(report, out),
+        ScanFormat::Csv => report::write_csv(report, out),
+        ScanFormat::Sarif => report::write_sarif(report, catalog, out),
+        ScanFormat::Junit => {
+            let implicit;
+            let verdict = match &report.gate {
+                Some(gate) => gate,
+                None => {
+                    implicit = Gate::implicit_junit_verdict(report);
+                    &implicit
+                }
+            };
+            report::write_junit(report, verdict, catalog, out)
+        }
+        ScanFormat::Github => report::write_github(report, catalog, out),
+    }
+}
+
+/// The gate of the config file and the command line together; `None` when no gate option was
+/// given anywhere. Reads the baseline report.
+fn build_gate(args: &GateArgs) -> anyhow::Result<Option<Gate>> {
+    let mut options = match config_file::find(args.config.as_deref(), args.no_config) {
+        Some(path) => config_file::load(&path)?,
+        None => Default::default(),
+    };
+    options = options.overridden_by(args.options());
+    if !options.is_given() {
+        return Ok(None);
+    }
+    if options.max_growth.is_some() && options.baseline.is_none() {
+        anyhow::bail!("--max-growth (max_growth) needs a baseline (--baseline or baseline)");
+    }
+    let baseline = match &options.baseline {
+        None => None,
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|error| {
+                anyhow::anyhow!(
+                    "{}: cannot read the baseline: {}",
+                    path.display(),
+                    describe_io_error(&error)
+                )
+            })?;
+            let previous = report::read_json(path, &text).map_err(anyhow::Error::msg)?;
+            let label = path.display().to_string();
+            Some(Baseline::new(
+                &previous,
+                label,
+                options.max_growth.unwrap_or_default(),
+            ))
+        }
+    };
+    Ok(Some(Gate::new(options, baseline)))
+}
+
+/// Opens the main output and every `--report` file, creating missing parent directories. Two
+/// outputs may not share a file.
+fn open_outputs(args: &ScanArgs) -> anyhow::Result<Vec<Output>> {
+    let mut seen: Vec<&Path> = Vec::new();
+    let main = std::iter::once((args.format, args.output.as_ref()));
+    let more = args
+        .reports
+        .iter()
+        .map(|target| (target.format, Some(&target.path)));
+    let mut outputs = Vec::new();
+    for (format, path) in main.chain(more) {
+        if let Some(path) = path {
+            if seen.contains(&path.as_path()) {
+                anyhow::bail!("{}: named as more than one output", path.display());
+            }
+            seen.push(path);
+        }
+        outputs.push(Output {
+            format,
+            path: path.cloned(),
+            writer: open_output(path)?,
+        });
+    }
+    Ok(outputs)
+}
+
+/// Appends the Markdown summary to the file `GITHUB_STEP_SUMMARY` names.
+fn append_step_summary(report: &Report, path: &Path) -> anyhow::Result<()> {
+    let describe = |error: io::Error| {
+        anyhow::anyhow!(
+            "{}: cannot append the step summary (GITHUB_STEP_SUMMARY): {}",
+            path.display(),
+            describe_io_error(&error)
+        )
+    };
+    let file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(describe)?;
+    let mut writer = BufWriter::new(file);
+    report::write_step_summary(report, &mut writer)
+        .and_then(|()| writer.flush())
+        .map_err(describe)
 }
 
 /// The inputs named by arguments and `--files-from`; stdin when nothing is named.
@@ -146,12 +316,24 @@ fn named_inputs(args: &ScanArgs) -> anyhow::Result<Vec<Input>> {
 }
 
 fn open_output(path: Option<&PathBuf>) -> anyhow::Result<Box<dyn Write>> {
-    Ok(match path {
-        Some(path) => Box::new(BufWriter::new(File::create(path).with_context(|| {
-            format!("{}: cannot create the output file", path.display())
-        })?)),
-        None => Box::new(BufWriter::new(io::stdout().lock())),
-    })
+    let Some(path) = path else {
+        return Ok(Box::new(BufWriter::new(io::stdout().lock())));
+    };
+    let describe = |error: io::Error| {
+        anyhow::anyhow!(
+            "{}: cannot create the output file: {}",
+            path.display(),
+            describe_io_error(&error)
+        )
+    };
+    if let Some(parent) = path
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(parent).map_err(describe)?;
+    }
+    let file = File::create(path).map_err(describe)?;
+    Ok(Box::new(BufWriter::new(file)))
 }
 
 /// A byte progress bar on stderr, only when stderr is a terminal and the named files are large

@@ -1,10 +1,11 @@
 //! JSON report and NDJSON events.
 
 use std::io::{self, Write};
+use std::path::Path;
 
 use serde::Serialize;
 
-use super::Report;
+use super::{Report, SCHEMA};
 use crate::catalog::{Catalog, Category, Severity};
 use crate::scan::Code;
 use crate::vendor::Vendor;
@@ -14,6 +15,30 @@ use crate::worker::Event;
 pub fn write_json<W: Write>(report: &Report, mut out: W) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut out, report)?;
     out.write_all(b"\n")
+}
+
+/// Reads a JSON report (the output of `--format json`, or of `merge`) from `text`, read from
+/// `path`. The error is one line naming the file: `path:line:column: message` for bad JSON.
+pub fn read_json(path: &Path, text: &str) -> Result<Report, String> {
+    let report: Report = serde_json::from_str(text).map_err(|error| {
+        let message = error.to_string();
+        let suffix = format!(" at line {} column {}", error.line(), error.column());
+        let message = message.strip_suffix(&suffix).unwrap_or(&message);
+        format!(
+            "{}:{}:{}: {message}",
+            path.display(),
+            error.line(),
+            error.column()
+        )
+    })?;
+    if report.schema != SCHEMA {
+        return Err(format!(
+            "{}: not an errscan report: schema is `{}`, expected `{SCHEMA}`",
+            path.display(),
+            crate::escape::escape_text(&report.schema)
+        ));
+    }
+    Ok(report)
 }
 
 #[derive(Serialize)]
@@ -84,4 +109,30 @@ pub fn write_summary_event<W: Write>(report: &Report, mut out: W) -> io::Result<
         },
     )?;
     out.write_all(b"\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reports_read_back_and_bad_ones_say_where() {
+        let text = r#"{"schema":"errscan/report@1","tool":{"name":"errscan","version":"0"},
+"totals":{"files":0,"bytes":0,"lines":0,"matches":0,"unknown":0,"errors":0},
+"by_category":[],"by_vendor":[],"codes":[],"unknown":[],"files":[]}"#;
+        let path = Path::new("r.json");
+        let report = read_json(path, text).expect("a valid report");
+        let mut written = Vec::new();
+        write_json(&report, &mut written).expect("written");
+        let again = read_json(path, &String::from_utf8(written).expect("utf-8")).expect("valid");
+        assert_eq!(again, report);
+        assert_eq!(
+            read_json(path, "{\n  \"schema\": 1\n}"),
+            Err("r.json:2:13: invalid type: integer `1`, expected a string".to_string())
+        );
+        let other = text.replace("errscan/report@1", "other@2");
+        assert!(read_json(path, &other).is_err_and(|error| {
+            error.starts_with("r.json: not an errscan report: schema is `other@2`")
+        }));
+    }
 }

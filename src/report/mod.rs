@@ -2,12 +2,18 @@
 //! rendered by one writer per format. Writers never count and never sort.
 
 mod csv;
+mod github;
 mod json;
+mod junit;
+mod sarif;
 mod text;
 
 pub use csv::write_csv;
-pub use json::{write_event, write_json, write_summary_event};
-pub use text::{TextOptions, write_text};
+pub use github::{write_github, write_step_summary};
+pub use json::{read_json, write_event, write_json, write_summary_event};
+pub use junit::write_junit;
+pub use sarif::write_sarif;
+pub use text::{TextOptions, gate_verdict, write_text};
 
 use std::collections::HashMap;
 
@@ -43,6 +49,10 @@ pub struct Report {
     /// The gate's verdict, when a gate option was given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gate: Option<GateResult>,
+    /// Per (input, vendor, code), worst first: what the per-file formats (SARIF, GitHub
+    /// annotations) show. Not part of the JSON report, so it is empty in a report read back.
+    #[serde(skip)]
+    pub by_file: Vec<FileCodeRow>,
 }
 
 /// Name and version of the tool.
@@ -148,22 +158,99 @@ pub struct FileRow {
     pub skipped: Option<String>,
 }
 
+/// One (input, vendor, code): how often the code was seen in that input and where first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileCodeRow {
+    /// Display path of the input.
+    pub path: String,
+    /// Vendor.
+    pub vendor: Vendor,
+    /// The code as the catalog writes it, or as seen when it is unknown.
+    pub code: String,
+    /// The catalog's constant name; `None` for a code absent from the catalog.
+    pub name: Option<String>,
+    /// Category (`unknown` for a code absent from the catalog).
+    pub category: Category,
+    /// Severity; `None` for a code absent from the catalog.
+    pub severity: Option<Severity>,
+    /// Lines of this input carrying it.
+    pub count: u64,
+    /// The first of those lines (1-based).
+    pub line: u64,
+}
+
+impl FileCodeRow {
+    /// True when the catalog knows the code.
+    pub fn is_known(&self) -> bool {
+        self.severity.is_some()
+    }
+}
+
+/// How far up the "worst first" order a severity goes; a code absent from the catalog ranks
+/// with warnings (it was seen in an error context, but nobody says how bad it is).
+pub fn severity_rank(severity: Option<Severity>) -> u8 {
+    match severity {
+        Some(Severity::Fatal) => 4,
+        Some(Severity::Error) => 3,
+        Some(Severity::Warning) | None => 2,
+        Some(Severity::Info) => 1,
+    }
+}
+
 /// The verdict of the gate options.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GateResult {
     /// True when no rule tripped.
     pub passed: bool,
-    /// Each rule that tripped.
+    /// Each rule that tripped; a rule can trip more than once (the baseline, once per code).
     pub violations: Vec<Violation>,
+    /// Every rule that was checked, passed or not, in the order given.
+    #[serde(default)]
+    pub rules: Vec<RuleCheck>,
+}
+
+impl GateResult {
+    /// How many distinct rules tripped.
+    pub fn failed_rules(&self) -> usize {
+        self.rules.iter().filter(|rule| !rule.passed).count()
+    }
 }
 
 /// One rule that tripped.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Violation {
-    /// The rule as given.
+    /// The rule, as `fail-on network`, `max capacity=5`, `fail-on-unknown` or `baseline`.
     pub rule: String,
-    /// What was found.
+    /// What was found, e.g. `network 5 > 0`.
     pub message: String,
+    /// The codes that made it trip, most frequent first (at most [`TOP_CODES`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub codes: Vec<CodeCount>,
+}
+
+/// How many codes a violation names.
+pub const TOP_CODES: usize = 5;
+
+/// One rule and whether it held.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleCheck {
+    /// The rule, as in [`Violation::rule`].
+    pub rule: String,
+    /// True when it held.
+    pub passed: bool,
+    /// What was measured, e.g. `network 0 <= 0` or `network 5 > 0`.
+    pub summary: String,
+}
+
+/// A code and a count, as named by a violation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeCount {
+    /// Vendor.
+    pub vendor: Vendor,
+    /// Code.
+    pub code: String,
+    /// How many lines (for a count rule) or the count now (for the baseline).
+    pub count: u64,
 }
 
 impl Report {
@@ -204,6 +291,34 @@ impl Report {
                 }
             }
         }
+        let by_file = tally
+            .by_file
+            .iter()
+            .map(|((path, vendor, code), stat)| {
+                let (code, name, category, severity) = match code {
+                    Code::Known(id) => {
+                        let entry = catalog.entry(*id);
+                        (
+                            entry.code.clone(),
+                            Some(entry.name.clone()),
+                            entry.category,
+                            Some(entry.severity),
+                        )
+                    }
+                    Code::Unknown(text) => (text.to_string(), None, Category::Unknown, None),
+                };
+                FileCodeRow {
+                    path: path.to_string(),
+                    vendor: *vendor,
+                    code,
+                    name,
+                    category,
+                    severity,
+                    count: stat.count,
+                    line: stat.first.line,
+                }
+            })
+            .collect();
         let files: Vec<FileRow> = tally
             .files
             .iter()
@@ -243,6 +358,7 @@ impl Report {
             unknown,
             files,
             gate: None,
+            by_file,
         };
         report.sort();
         report
@@ -274,5 +390,14 @@ impl Report {
         });
         self.files
             .sort_by(|a, b| b.matches.cmp(&a.matches).then_with(|| a.path.cmp(&b.path)));
+        self.by_file.sort_by(|a, b| {
+            severity_rank(b.severity)
+                .cmp(&severity_rank(a.severity))
+                .then_with(|| b.count.cmp(&a.count))
+                .then_with(|| a.path.cmp(&b.path))
+                .then_with(|| a.line.cmp(&b.line))
+                .then_with(|| a.vendor.id().cmp(b.vendor.id()))
+                .then_with(|| a.code.cmp(&b.code))
+        });
     }
 }

@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::Report;
+use super::{GateResult, Report};
 use crate::catalog::{Catalog, Severity};
 use crate::escape::escape_text;
 
@@ -190,7 +190,46 @@ pub fn write_text<W: Write>(
         writeln!(out)?;
         writeln!(out, "No vendor error codes found.")?;
     }
+    if let Some(gate) = &report.gate {
+        writeln!(out)?;
+        let verdict = gate_verdict(gate);
+        let painted = if gate.passed {
+            paint.bold(&verdict)
+        } else {
+            paint.severity(Severity::Fatal, &verdict)
+        };
+        writeln!(out, "{painted}")?;
+    }
     Ok(())
+}
+
+/// How many violations the one-line verdict spells out before it says how many more there are.
+const VERDICT_VIOLATIONS: usize = 5;
+
+/// The gate's verdict on one line, control characters escaped: `gate: passed`, or
+/// `gate: FAILED (2 rules): network 5 > 0; total 12 > 10`.
+pub fn gate_verdict(gate: &GateResult) -> String {
+    if gate.passed {
+        return "gate: passed".to_string();
+    }
+    let failed = gate.failed_rules().max(1);
+    let mut messages: Vec<String> = gate
+        .violations
+        .iter()
+        .take(VERDICT_VIOLATIONS)
+        .map(|violation| escape_text(&violation.message))
+        .collect();
+    if gate.violations.len() > VERDICT_VIOLATIONS {
+        messages.push(format!(
+            "… and {} more",
+            gate.violations.len() - VERDICT_VIOLATIONS
+        ));
+    }
+    format!(
+        "gate: FAILED ({failed} {}): {}",
+        plural(failed as u64, "rule", "rules"),
+        messages.join("; ")
+    )
 }
 
 /// Columns for the one-line fix under each code (80 minus the indent).
@@ -229,7 +268,8 @@ pub fn wrap_words(text: &str, width: usize, max_lines: usize) -> Vec<String> {
     lines
 }
 
-fn plural<'a>(count: u64, one: &'a str, many: &'a str) -> &'a str {
+/// `one` or `many`, by count.
+pub(crate) fn plural<'a>(count: u64, one: &'a str, many: &'a str) -> &'a str {
     if count == 1 { one } else { many }
 }
 
@@ -268,5 +308,52 @@ mod tests {
         assert_eq!(wrap_words("", 9, 2), Vec::<String>::new());
         assert_eq!(first_sentence("Do this. Then that."), "Do this.");
         assert_eq!(human_bytes(1536), "1.5 KiB");
+    }
+
+    #[test]
+    fn the_verdict_is_one_line() {
+        use crate::report::{RuleCheck, Violation};
+        let check = |rule: &str, passed: bool| RuleCheck {
+            rule: rule.to_string(),
+            passed,
+            summary: String::new(),
+        };
+        let violation = |rule: &str, message: &str| Violation {
+            rule: rule.to_string(),
+            message: message.to_string(),
+            codes: Vec::new(),
+        };
+        let passed = GateResult {
+            passed: true,
+            violations: Vec::new(),
+            rules: vec![check("fail-on network", true)],
+        };
+        assert_eq!(gate_verdict(&passed), "gate: passed");
+        let failed = GateResult {
+            passed: false,
+            violations: vec![
+                violation("fail-on network", "network 5 > 0"),
+                violation("max 10", "total 12 > 10"),
+            ],
+            rules: vec![check("fail-on network", false), check("max 10", false)],
+        };
+        assert_eq!(
+            gate_verdict(&failed),
+            "gate: FAILED (2 rules): network 5 > 0; total 12 > 10"
+        );
+        let many = GateResult {
+            passed: false,
+            violations: (0..7)
+                .map(|index| violation("baseline", &format!("bbb:{index} new\n: 1")))
+                .collect(),
+            rules: vec![check("baseline", false)],
+        };
+        let line = gate_verdict(&many);
+        assert!(
+            line.starts_with("gate: FAILED (1 rule): bbb:0 new"),
+            "{line}"
+        );
+        assert!(line.ends_with("; … and 2 more"), "{line}");
+        assert!(!line.contains('\n'));
     }
 }

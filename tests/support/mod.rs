@@ -74,10 +74,18 @@ impl TestEnv {
 
     /// Runs errscan with `args` in the directory, feeding `stdin`.
     pub fn run_with_stdin(&self, args: &[&str], stdin: &[u8]) -> Run {
+        self.run_with_env(args, stdin, &[])
+    }
+
+    /// Runs errscan with `args` and the environment variables `env` set, feeding `stdin`.
+    pub fn run_with_env(&self, args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> Run {
         let mut child = Command::new(env!("CARGO_BIN_EXE_errscan"))
             .args(args)
             .current_dir(self.dir.path())
             .env_remove("NO_COLOR")
+            // Tests that run inside GitHub Actions must not write to the job's real summary.
+            .env_remove("GITHUB_STEP_SUMMARY")
+            .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
