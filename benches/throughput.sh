@@ -51,11 +51,19 @@ if command -v rg >/dev/null; then
         "rg -o -N --no-filename '$RG_REGEX' $LOG | sort | uniq -c > /dev/null" >/dev/null
 fi
 
-# Peak anonymous memory (RssAnon: not the mapped file's pages) of a 1-thread and a default scan.
+# Peak anonymous memory (RssAnon: not the mapped file's pages) of errscan itself; with
+# PIPE_FROM=FILE, errscan reads FILE through a real pipe from `cat`.
 peak_rss_anon() {
     python3 - "$@" <<'PY'
-import subprocess, sys, time
-process = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
+import os, subprocess, sys, time
+feeder = None
+stdin = subprocess.DEVNULL
+if os.environ.get("PIPE_FROM"):
+    feeder = subprocess.Popen(["cat", os.environ["PIPE_FROM"]], stdout=subprocess.PIPE)
+    stdin = feeder.stdout
+process = subprocess.Popen(sys.argv[1:], stdin=stdin, stdout=subprocess.DEVNULL)
+if feeder:
+    feeder.stdout.close()
 peak = 0
 while process.poll() is None:
     try:
@@ -70,7 +78,7 @@ print(peak)
 PY
 }
 ANON_DEFAULT=$(peak_rss_anon "$ERRSCAN" scan --format json "$LOG")
-ANON_STDIN=$(peak_rss_anon sh -c "cat $LOG | $ERRSCAN scan --format json -")
+ANON_STDIN=$(PIPE_FROM="$LOG" peak_rss_anon "$ERRSCAN" scan --format json -)
 
 python3 - "$BENCH_DIR" "$SIZE" "$ANON_DEFAULT" "$ANON_STDIN" <<'PY'
 import json, os, statistics, sys
