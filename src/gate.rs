@@ -206,6 +206,16 @@ impl Key {
         }
     }
 
+    /// True when one match counts under this key: `known` holds the category and severity of
+    /// a code the catalog knows, `None` for a code absent from it. `watch --exit-on-first`
+    /// tests each match with this.
+    pub fn matches(&self, vendor: Vendor, code: &str, known: Option<(Category, Severity)>) -> bool {
+        match known {
+            Some((category, severity)) => self.counts_known(vendor, code, category, severity),
+            None => self.counts_unknown(vendor, code),
+        }
+    }
+
     /// True when a code absent from the catalog counts under this key.
     fn counts_unknown(&self, vendor: Vendor, code: &str) -> bool {
         match self {

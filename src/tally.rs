@@ -7,6 +7,8 @@ use std::ops::AddAssign;
 use std::sync::Arc;
 
 use crate::scan::{Code, Hit, HitSink};
+use crate::timeline::CodeTimes;
+use crate::timestamp::Timestamp;
 use crate::vendor::Vendor;
 
 /// Where a code was seen. Ordered by (path, line), which makes "first" independent of thread
@@ -64,6 +66,8 @@ pub struct Tally {
     /// Per (input path, vendor, code): the count in that input and the first line there. The
     /// per-file formats (SARIF, GitHub annotations) aggregate on this.
     pub by_file: HashMap<(Arc<str>, Vendor, Code), CodeStat>,
+    /// Per (vendor, code): when it was seen (see [`crate::timeline`]).
+    pub times: HashMap<(Vendor, Code), CodeTimes>,
 }
 
 impl Tally {
@@ -81,8 +85,12 @@ impl Tally {
             .sum()
     }
 
-    /// Adds one code occurrence.
+    /// Adds one code occurrence (without a time).
     pub fn add(&mut self, vendor: Vendor, code: Code, location: Location) {
+        self.times
+            .entry((vendor, code.clone()))
+            .or_default()
+            .record(None);
         let stat = CodeStat {
             count: 1,
             first: location,
@@ -111,6 +119,9 @@ impl AddAssign<&Tally> for Tally {
             absorb_into(&mut self.by_file, key.clone(), stat);
         }
         self.files.extend(other.files.iter().cloned());
+        for (key, times) in &other.times {
+            *self.times.entry(key.clone()).or_default() += times;
+        }
     }
 }
 
@@ -136,11 +147,25 @@ pub struct ChunkTally {
     pub codes: HashMap<(Vendor, Code), (u64, u64)>,
     /// Hits.
     pub matches: u64,
+    /// Per (vendor, code): when it was seen.
+    pub times: HashMap<(Vendor, Code), CodeTimes>,
 }
 
 impl HitSink for ChunkTally {
+    /// Counts a hit whose time is not known.
     fn hit(&mut self, hit: Hit, _line: &[u8]) {
+        self.timed_hit(hit, None);
+    }
+}
+
+impl ChunkTally {
+    /// Counts a hit with its line's time, if the line has one.
+    pub fn timed_hit(&mut self, hit: Hit, time: Option<Timestamp>) {
         self.matches += 1;
+        self.times
+            .entry((hit.vendor, hit.code.clone()))
+            .or_default()
+            .record(time);
         let entry = self
             .codes
             .entry((hit.vendor, hit.code))
@@ -148,11 +173,12 @@ impl HitSink for ChunkTally {
         entry.0 += 1;
         entry.1 = entry.1.min(hit.line_number);
     }
-}
 
-impl ChunkTally {
     /// Moves the chunk's counts into `tally` for `path`, adding `line_base` to local line numbers.
     pub fn add_into(self, tally: &mut Tally, path: &Arc<str>, line_base: u64) {
+        for (key, times) in &self.times {
+            *tally.times.entry(key.clone()).or_default() += times;
+        }
         for ((vendor, code), (count, first_line)) in self.codes {
             let stat = CodeStat {
                 count,

@@ -2,7 +2,7 @@
 
 mod support;
 
-use support::{TestEnv, rows};
+use support::{TestEnv, repo_root, rows};
 
 const LOG: &str = "INFO start\n\
 clientLogger: Audio error - errorCode=1007, cause=ICE negotiation failed\n\
@@ -517,4 +517,103 @@ fn an_over_long_compressed_line_is_bounded_and_counted_whole() {
     ];
     expected.sort();
     assert_eq!(rows(&report, "codes"), expected);
+}
+
+/// Hand-checked against fixtures/bigbluebutton/browser-console.log: time-only stamps take the
+/// date of the sip.js line before them; mapped and streamed input agree.
+#[test]
+fn ndjson_events_carry_the_line_time() {
+    let env = TestEnv::new();
+    let path = repo_root().join("fixtures/bigbluebutton/browser-console.log");
+    let path = path.to_str().expect("utf-8 path");
+    let bytes = std::fs::read(path).expect("fixture");
+    let mapped = env
+        .run(&["scan", "--format", "ndjson", path])
+        .expect_code(0);
+    let streamed = env
+        .run_with_stdin(&["scan", "--format", "ndjson", "-"], &bytes)
+        .expect_code(0);
+    let times = |run: &str| -> Vec<(u64, String)> {
+        run.lines()
+            .map(|line| serde_json::from_str::<serde_json::Value>(line).expect("json"))
+            .filter(|event| event["type"] == "match")
+            .map(|event| {
+                (
+                    event["line"].as_u64().unwrap_or_default(),
+                    event["time"].as_str().unwrap_or("null").to_string(),
+                )
+            })
+            .collect()
+    };
+    let found = times(&mapped.stdout);
+    assert_eq!(found, times(&streamed.stdout));
+    assert_eq!(found[0], (6, "2024-03-21T10:15:01.088Z".to_string()));
+    assert_eq!(found[1], (12, "2024-03-21T10:15:09.052Z".to_string()));
+    assert_eq!(found[2], (15, "2024-03-21T10:16:22.010Z".to_string()));
+}
+
+/// Hand-checked against fixtures/bigbluebutton/browser-console.log (lines 6 and 12 at 10:15,
+/// 15 and 16 at 10:16:22, ...): one-minute buckets, --since/--until by time, and lines without a
+/// time counted in totals.untimed (the logcat fixture has no year: never guessed).
+#[test]
+fn the_timeline_buckets_by_minute_and_filters_by_time() {
+    let env = TestEnv::new();
+    let path = repo_root().join("fixtures/bigbluebutton/browser-console.log");
+    let path = path.to_str().expect("utf-8 path");
+    let report = env
+        .run(&["scan", "--format", "json", "--bucket", "1m", path])
+        .expect_code(0)
+        .json();
+    let timeline = &report["timeline"];
+    assert_eq!(timeline["bucket_seconds"], 60);
+    assert_eq!(timeline["start"], "2024-03-21T10:15:00.000Z");
+    let buckets = timeline["buckets"].as_array().expect("buckets");
+    let counts: Vec<u64> = buckets
+        .iter()
+        .map(|b| b["count"].as_u64().unwrap_or(0))
+        .collect();
+    assert_eq!(counts, [2, 2, 1, 3, 2]);
+    assert_eq!(buckets[1]["codes"]["bigbluebutton:1101"], 2);
+    assert_eq!(buckets[3]["counts"]["capacity"], 2);
+    assert_eq!(report["totals"]["untimed"], 0);
+    let row = &report["codes"].as_array().expect("codes")[0];
+    assert!(row["first_time"].is_string() && row["last_time"].is_string());
+
+    let window = env
+        .run(&[
+            "scan",
+            "--format",
+            "json",
+            "--since",
+            "2024-03-21T10:16:00Z",
+            "--until",
+            "2024-03-21T10:17:00Z",
+            path,
+        ])
+        .expect_code(0)
+        .json();
+    assert_eq!(window["totals"]["matches"], 2);
+
+    let logcat = repo_root().join("fixtures/zegocloud/flutter-logcat.log");
+    let logcat = logcat.to_str().expect("utf-8 path");
+    let untimed = env
+        .run(&["scan", "--format", "json", "--since", "today", logcat])
+        .expect_code(0)
+        .json();
+    assert!(untimed["totals"]["matches"].as_u64() > Some(0));
+    assert_eq!(untimed["totals"]["untimed"], untimed["totals"]["matches"]);
+    assert!(untimed.get("timeline").is_none());
+    let text = env
+        .run(&["scan", "--bucket", "1m", path])
+        .expect_code(0)
+        .stdout;
+    assert!(text.contains("  network        ██ "), "{text}");
+    assert!(
+        text.lines()
+            .skip_while(|line| !line.starts_with("Timeline"))
+            .take_while(|line| !line.is_empty())
+            .all(|line| line.chars().count() <= 80),
+        "{text}"
+    );
+    env.run(&["scan", "--bucket", "30s", path]).expect_code(2);
 }

@@ -10,6 +10,10 @@ use crate::config::ColorChoice;
 use crate::gate::{CodeKey, GateOptions, Growth, Key, parse_limit};
 use crate::vendor::Vendor;
 
+mod watch;
+
+pub use watch::{WatchArgs, WatchFormat, parse_duration};
+
 /// Find the error codes of BigBlueButton, Jitsi Meet, VideoSDK and ZEGOCLOUD in logs, and
 /// explain what they mean and what to do about them.
 #[derive(Debug, Parser)]
@@ -27,6 +31,9 @@ pub struct Cli {
 pub enum Command {
     /// Scan files, directories (recursively) or stdin ('-') and report the codes found.
     Scan(ScanArgs),
+    /// Watch stdin, or follow files across rotation like `tail -F`, reporting each match as
+    /// its line arrives and a summary at the end.
+    Watch(WatchArgs),
     /// Explain codes or constant names: meaning, category, severity, fix, related codes, source.
     Explain(ExplainArgs),
     /// List the catalog of known codes, or check user catalog and pattern files.
@@ -228,6 +235,18 @@ pub struct ScanArgs {
     /// How many codes the text report lists.
     #[arg(long, default_value_t = 20, value_name = "N")]
     pub top: usize,
+    /// Only matches at or after TIME: RFC 3339 (2024-03-07T10:00:00Z), a date, now, today,
+    /// yesterday, or -30s, -90m, -3h, -2d, -1w before now. Matches on lines without a time are
+    /// kept and counted in totals.untimed.
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Only matches before TIME (same forms as --since).
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// The width of the timeline's buckets: 1m, 15m, 2h, 1d (whole minutes). Automatic by
+    /// default: about 60-200 buckets over the span.
+    #[arg(long, value_name = "WIDTH", value_parser = crate::timeline::parse_bucket)]
+    pub bucket: Option<i64>,
 }
 
 /// Formats of `explain`.

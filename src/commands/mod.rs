@@ -5,6 +5,7 @@
 mod catalog;
 mod explain;
 mod scan;
+mod watch;
 
 use std::io::{self, Write};
 use std::sync::Arc;
@@ -20,6 +21,7 @@ use crate::patterns::PatternSet;
 pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     match cli.command {
         Command::Scan(args) => scan::run(args),
+        Command::Watch(args) => watch::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Catalog(args) => catalog::run(args),
         Command::Completions(args) => {

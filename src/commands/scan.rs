@@ -18,6 +18,7 @@ use crate::input::{Input, WalkOptions, describe_io_error, expand};
 use crate::report::{self, Report, TextOptions};
 use crate::scan::Scanner;
 use crate::tally::{FileStat, Tally};
+use crate::timestamp::{Timestamp, parse_relative};
 use crate::worker::{ProgressHook, WorkerOptions, scan_inputs};
 
 /// One output of the run: the main one (`--format`, `-o`) or a `--report FORMAT:PATH`.
@@ -60,6 +61,23 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
         follow_links: args.follow,
     };
     let list = expand(&named, &walk).map_err(anyhow::Error::msg)?;
+    let now = Timestamp::from_unix_millis(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |elapsed| {
+                i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX)
+            }),
+    );
+    let time_limit = |flag: &str, value: &Option<String>| -> anyhow::Result<Option<Timestamp>> {
+        value
+            .as_deref()
+            .map(|text| {
+                parse_relative(text, now).map_err(|error| anyhow::anyhow!("{flag}: {error}"))
+            })
+            .transpose()
+    };
+    let since = time_limit("--since", &args.since)?;
+    let until = time_limit("--until", &args.until)?;
     let progress_bar = progress_bar(&list.inputs);
     let mut outputs = open_outputs(&args)?;
     let options = WorkerOptions {
@@ -70,6 +88,8 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
         progress: progress_bar
             .clone()
             .map(|bar| ProgressHook(Arc::new(move |bytes: u64| bar.inc(bytes)))),
+        since,
+        until,
         ..WorkerOptions::default()
     };
 
@@ -120,6 +140,10 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
     }
 
     let mut report = Report::from_tally(&tally, &catalog);
+    if let Some(width) = args.bucket {
+        let base = report.timeline.take().map(|timeline| timeline.base);
+        report.rebucket(base.unwrap_or_default(), Some(width));
+    }
     report.gate = gate.as_ref().map(|gate| gate.evaluate(&report));
     let is_stdout_terminal = args.output.is_none() && io::stdout().is_terminal();
     let color = resolve_color(
@@ -200,7 +224,7 @@ fn render(
 
 /// The gate of the config file and the command line together; `None` when no gate option was
 /// given anywhere. Reads the baseline report.
-fn build_gate(args: &GateArgs) -> anyhow::Result<Option<Gate>> {
+pub(super) fn build_gate(args: &GateArgs) -> anyhow::Result<Option<Gate>> {
     let mut options = match config_file::find(args.config.as_deref(), args.no_config) {
         Some(path) => config_file::load(&path)?,
         None => Default::default(),

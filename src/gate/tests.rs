@@ -30,6 +30,8 @@ fn known(
             path: "a.log".to_string(),
             line: 1,
         },
+        first_time: None,
+        last_time: None,
     }
 }
 
@@ -42,6 +44,8 @@ fn unknown(vendor: Vendor, code: &str, count: u64) -> UnknownRow {
             path: "a.log".to_string(),
             line: 2,
         },
+        first_time: None,
+        last_time: None,
     }
 }
 
@@ -68,6 +72,7 @@ fn sample() -> Report {
         ],
         unknown: vec![unknown(BigBlueButton, "1999", 2)],
         files: Vec::new(),
+        timeline: None,
         gate: None,
         by_file: Vec::new(),
     }

@@ -84,7 +84,7 @@ pub fn write_event<W: Write>(event: &Event, catalog: &Catalog, mut out: W) -> io
         category,
         severity,
         known,
-        time: None,
+        time: event.time.map(|time| time.to_string()),
         text: &event.text,
     };
     serde_json::to_writer(&mut out, &line)?;

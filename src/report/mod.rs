@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::{Catalog, Category, Severity};
 use crate::scan::Code;
 use crate::tally::Tally;
+use crate::timeline::{BaseGrid, Timeline};
 use crate::vendor::Vendor;
 
 /// The schema id written in every JSON report.
@@ -46,6 +47,9 @@ pub struct Report {
     pub unknown: Vec<UnknownRow>,
     /// One row per input.
     pub files: Vec<FileRow>,
+    /// Matches over time, when any match had a time (see [`crate::timeline`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeline: Option<Timeline>,
     /// The gate's verdict, when a gate option was given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gate: Option<GateResult>,
@@ -79,6 +83,10 @@ pub struct Totals {
     pub unknown: u64,
     /// Inputs that could not be read, wholly or in part.
     pub errors: u64,
+    /// Matches whose line had no time of its own: counted everywhere, but on no timeline and
+    /// never filtered out by `--since`/`--until`.
+    #[serde(default)]
+    pub untimed: u64,
 }
 
 /// Hits of one category.
@@ -125,6 +133,12 @@ pub struct CodeRow {
     pub count: u64,
     /// Smallest (path, line) where it was seen.
     pub first: FirstSeen,
+    /// The earliest time it was seen (RFC 3339 UTC); null when no line of it had a time.
+    #[serde(default)]
+    pub first_time: Option<String>,
+    /// The latest time it was seen.
+    #[serde(default)]
+    pub last_time: Option<String>,
 }
 
 /// A code absent from the catalog.
@@ -138,6 +152,12 @@ pub struct UnknownRow {
     pub count: u64,
     /// Smallest (path, line) where it was seen.
     pub first: FirstSeen,
+    /// The earliest time it was seen (RFC 3339 UTC); null when no line of it had a time.
+    #[serde(default)]
+    pub first_time: Option<String>,
+    /// The latest time it was seen.
+    #[serde(default)]
+    pub last_time: Option<String>,
 }
 
 /// One input.
@@ -266,6 +286,9 @@ impl Report {
                 line: stat.first.line,
             };
             *by_vendor.entry(*vendor).or_default() += stat.count;
+            let times = tally.times.get(&(*vendor, code.clone()));
+            let first_time = times.and_then(|t| t.first).map(|t| t.to_string());
+            let last_time = times.and_then(|t| t.last).map(|t| t.to_string());
             match code {
                 Code::Known(id) => {
                     let entry = catalog.entry(*id);
@@ -278,6 +301,8 @@ impl Report {
                         severity: entry.severity,
                         count: stat.count,
                         first,
+                        first_time,
+                        last_time,
                     });
                 }
                 Code::Unknown(text) => {
@@ -287,6 +312,8 @@ impl Report {
                         code: text.to_string(),
                         count: stat.count,
                         first,
+                        first_time,
+                        last_time,
                     });
                 }
             }
@@ -338,7 +365,24 @@ impl Report {
             matches: tally.matches(),
             unknown: tally.unknown(),
             errors: files.iter().filter(|file| file.error.is_some()).count() as u64,
+            untimed: tally.times.values().map(|times| times.untimed).sum(),
         };
+        let mut base = BaseGrid {
+            seconds: crate::timeline::BASE_SECONDS,
+            ..BaseGrid::default()
+        };
+        for ((vendor, code), times) in &tally.times {
+            if times.minutes.is_empty() {
+                continue;
+            }
+            let text = match code {
+                Code::Known(id) => catalog.entry(*id).code.as_str(),
+                Code::Unknown(text) => text,
+            };
+            let minutes = times.minutes.iter().map(|(m, n)| (*m, *n)).collect();
+            base.codes
+                .insert(format!("{}:{text}", vendor.id()), minutes);
+        }
         let mut report = Report {
             schema: SCHEMA.to_string(),
             tool: Tool {
@@ -357,11 +401,26 @@ impl Report {
             codes,
             unknown,
             files,
+            timeline: None,
             gate: None,
             by_file,
         };
         report.sort();
+        report.rebucket(base, None);
         report
+    }
+
+    /// Sets the timeline from `base` at `width` base minutes (automatic when `None`); codes
+    /// take their category from the report's rows (`unknown` when absent).
+    pub fn rebucket(&mut self, base: BaseGrid, width: Option<i64>) {
+        let categories: HashMap<String, Category> = self
+            .codes
+            .iter()
+            .map(|row| (format!("{}:{}", row.vendor.id(), row.code), row.category))
+            .collect();
+        self.timeline = Timeline::build(base, width, |key| {
+            categories.get(key).copied().unwrap_or(Category::Unknown)
+        });
     }
 
     /// Puts every list in contract order: count descending, then by name.

@@ -4,8 +4,9 @@
 use std::io::{self, Write};
 
 use super::{GateResult, Report};
-use crate::catalog::{Catalog, Severity};
+use crate::catalog::{Catalog, Category, Severity};
 use crate::escape::escape_text;
+use crate::timeline::Timeline;
 
 /// How the text report looks.
 #[derive(Debug, Clone, Copy)]
@@ -106,6 +107,9 @@ pub fn write_text<W: Write>(
             .collect();
         writeln!(out, "{} {}", paint.bold("By vendor:"), vendors.join(", "))?;
     }
+    if let Some(timeline) = &report.timeline {
+        write_timeline(timeline, totals.untimed, &paint, &mut out)?;
+    }
     if !report.codes.is_empty() {
         writeln!(out)?;
         writeln!(out, "{}", paint.bold("Top codes"))?;
@@ -205,6 +209,74 @@ pub fn write_text<W: Write>(
 
 /// How many violations the one-line verdict spells out before it says how many more there are.
 const VERDICT_VIOLATIONS: usize = 5;
+
+/// Columns a sparkline may take: 2 + 15 (label) + 50 + "  max " and the peak fit in 80.
+const SPARK_COLUMNS: usize = 50;
+const SPARKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+
+/// The per-category timeline: one sparkline per category, each scaled to its own peak (an empty
+/// column is a blank), buckets joined so that at most [`SPARK_COLUMNS`] columns are drawn.
+fn write_timeline<W: Write>(
+    timeline: &Timeline,
+    untimed: u64,
+    paint: &Paint,
+    out: &mut W,
+) -> io::Result<()> {
+    let per_column = timeline.buckets.len().div_ceil(SPARK_COLUMNS).max(1);
+    let seconds = timeline.bucket_seconds * per_column as i64;
+    let end = timeline
+        .buckets
+        .last()
+        .map_or("", |bucket| bucket.start.as_str());
+    writeln!(out)?;
+    let untimed = if untimed > 0 {
+        format!("; {untimed} without a time")
+    } else {
+        String::new()
+    };
+    writeln!(
+        out,
+        "{} {} .. {} ({} per column{untimed})",
+        paint.bold("Timeline"),
+        timeline.start,
+        end,
+        human_seconds(seconds),
+    )?;
+    let mut categories: Vec<Category> = timeline
+        .buckets
+        .iter()
+        .flat_map(|bucket| bucket.counts.keys().copied())
+        .collect();
+    categories.sort();
+    categories.dedup();
+    for category in categories {
+        let columns: Vec<u64> = timeline
+            .buckets
+            .chunks(per_column)
+            .map(|group| group.iter().filter_map(|b| b.counts.get(&category)).sum())
+            .collect();
+        let peak = columns.iter().copied().max().unwrap_or(0).max(1);
+        let line: String = columns
+            .iter()
+            .map(|&count| match count {
+                0 => ' ',
+                _ => SPARKS[((count * 8).div_ceil(peak) as usize).clamp(1, 8) - 1],
+            })
+            .collect();
+        writeln!(out, "  {:<15}{line}  max {peak}", category.id())?;
+    }
+    Ok(())
+}
+
+/// A bucket width for the timeline header: `15m`, `2h`, `1d`.
+fn human_seconds(seconds: i64) -> String {
+    match seconds {
+        s if s % 86_400 == 0 => format!("{}d", s / 86_400),
+        s if s % 3600 == 0 => format!("{}h", s / 3600),
+        s if s % 60 == 0 => format!("{}m", s / 60),
+        s => format!("{s}s"),
+    }
+}
 
 /// The gate's verdict on one line, control characters escaped: `gate: passed`, or
 /// `gate: FAILED (2 rules): network 5 > 0; total 12 > 10`.

@@ -15,6 +15,7 @@ use crate::escape::{MAX_SHOWN_BYTES, escape_bytes};
 use crate::input::{Input, InputError, Opened, open_path};
 use crate::scan::{Code, Hit, HitSink, Scanner, SliceStart, count_newlines};
 use crate::tally::{ChunkTally, FileStat, Tally};
+use crate::timestamp::{Timestamp, TimestampContext, TimestampOptions};
 use crate::vendor::Vendor;
 
 /// How inputs are read and split.
@@ -33,6 +34,10 @@ pub struct WorkerOptions {
     pub collect_events: bool,
     /// Told how many bytes were scanned, chunk by chunk (for a progress bar).
     pub progress: Option<ProgressHook>,
+    /// Matches with a time before this are left out (`--since`).
+    pub since: Option<Timestamp>,
+    /// Matches with a time at or after this are left out (`--until`).
+    pub until: Option<Timestamp>,
 }
 
 /// A callback told the number of bytes each scanned chunk held; called from worker threads.
@@ -54,6 +59,8 @@ impl Default for WorkerOptions {
             max_line_bytes: 16 * 1024 * 1024,
             collect_events: false,
             progress: None,
+            since: None,
+            until: None,
         }
     }
 }
@@ -71,6 +78,8 @@ pub struct Event {
     pub vendor: Vendor,
     /// Code.
     pub code: Code,
+    /// The line's own time stamp (completed from the text before it when partial), if any.
+    pub time: Option<Timestamp>,
     /// The line, escaped and capped at 1 KiB.
     pub text: String,
 }
@@ -169,7 +178,7 @@ impl Accumulator {
     }
 
     /// Adds the result of the next chunk; its line numbers are local (its first line is 1).
-    fn add_chunk(&mut self, chunk: ChunkSink, bytes: &[u8], newlines: u64, byte_offset: u64) {
+    fn add_chunk(&mut self, chunk: ChunkResult, bytes: &[u8], newlines: u64, byte_offset: u64) {
         let line_base = self.newlines;
         self.stat.matches += chunk.tally.matches;
         chunk.tally.add_into(&mut self.tally, &self.path, line_base);
@@ -200,27 +209,76 @@ impl Accumulator {
     }
 }
 
-/// The sink a chunk scan writes into: counts, and events when asked for.
-struct ChunkSink {
+/// The sink a chunk scan writes into: counts, and events when asked for. Each matched line's
+/// time is parsed here, and only here, so lines without a hit cost nothing.
+struct ChunkSink<'a> {
     tally: ChunkTally,
     events: Vec<Event>,
     path: Arc<str>,
     collect_events: bool,
+    /// Completes partial stamps from the stamps of earlier hits in this chunk.
+    times: TimestampContext,
+    /// The input's bytes from its start (or, for a stream piece, the piece's start) up to the end
+    /// of the chunk: the text before a line, for completing a partial stamp.
+    before: &'a [u8],
+    /// Where the chunk starts in `before`.
+    chunk_start: usize,
+    since: Option<Timestamp>,
+    until: Option<Timestamp>,
 }
 
-impl ChunkSink {
-    fn new(path: &Arc<str>, collect_events: bool) -> ChunkSink {
+impl<'a> ChunkSink<'a> {
+    /// A sink for the chunk that starts at `chunk_start` in `before`.
+    fn new(
+        path: &Arc<str>,
+        options: &WorkerOptions,
+        before: &'a [u8],
+        chunk_start: usize,
+    ) -> ChunkSink<'a> {
         ChunkSink {
             tally: ChunkTally::default(),
             events: Vec::new(),
             path: Arc::clone(path),
-            collect_events,
+            collect_events: options.collect_events,
+            times: TimestampContext::new(TimestampOptions::default()),
+            before,
+            chunk_start,
+            since: options.since,
+            until: options.until,
         }
     }
 }
 
-impl HitSink for ChunkSink {
+/// What a chunk scan found, no longer tied to the bytes.
+struct ChunkResult {
+    tally: ChunkTally,
+    events: Vec<Event>,
+}
+
+impl ChunkSink<'_> {
+    fn finish(self) -> ChunkResult {
+        ChunkResult {
+            tally: self.tally,
+            events: self.events,
+        }
+    }
+}
+
+impl HitSink for ChunkSink<'_> {
     fn hit(&mut self, hit: Hit, line: &[u8]) {
+        let line_start = usize::try_from(hit.byte_offset)
+            .unwrap_or(usize::MAX)
+            .saturating_add(self.chunk_start)
+            .min(self.before.len());
+        let preceding = self.before.get(..line_start).unwrap_or_default();
+        let time = self.times.line_after(line, preceding);
+        if let Some(time) = time {
+            let too_early = self.since.is_some_and(|since| time < since);
+            let too_late = self.until.is_some_and(|until| time >= until);
+            if too_early || too_late {
+                return;
+            }
+        }
         if self.collect_events {
             self.events.push(Event {
                 path: Arc::clone(&self.path),
@@ -228,10 +286,11 @@ impl HitSink for ChunkSink {
                 offset: hit.byte_offset,
                 vendor: hit.vendor,
                 code: hit.code.clone(),
+                time,
                 text: escape_bytes(line, MAX_SHOWN_BYTES),
             });
         }
-        self.tally.hit(hit, line);
+        self.tally.timed_hit(hit, time);
     }
 }
 
@@ -244,11 +303,12 @@ fn scan_bytes(
 ) {
     let chunks = split_at_newlines(bytes, options.chunk_bytes);
     let scan_chunk = |range: &Range<usize>| {
-        let mut sink = ChunkSink::new(&accumulator.path, options.collect_events);
+        let before = &bytes[..range.end];
+        let mut sink = ChunkSink::new(&accumulator.path, options, before, range.start);
         let stats = scanner.scan_slice(&bytes[range.clone()], SliceStart::INPUT_START, &mut sink);
-        (sink, stats.newlines)
+        (sink.finish(), stats.newlines)
     };
-    let results: Vec<(ChunkSink, u64)> = if chunks.len() == 1 {
+    let results: Vec<(ChunkResult, u64)> = if chunks.len() == 1 {
         chunks.iter().map(scan_chunk).collect()
     } else {
         chunks.par_iter().map(scan_chunk).collect()
@@ -303,5 +363,47 @@ mod tests {
             }
         }
         assert_eq!(split_at_newlines(b"", 4), vec![0..0]);
+    }
+}
+
+#[cfg(test)]
+mod time_tests {
+    use super::*;
+    use crate::catalog::Catalog;
+    use crate::patterns::PatternSet;
+
+    /// Hand-checked: the time-only BBB stamps take their date from the sip.js line before them,
+    /// also when that line lies in an earlier chunk (every chunk size down to one byte).
+    #[test]
+    fn event_times_are_completed_from_text_before_the_chunk() {
+        let log = b"[10:14:57:0611] INFO: clientLogger: Client loaded\n\
+sip.js?v=1114:9602 Thu Mar 21 2024 10:14:59 GMT+0000 | sip.Transport | Connecting\n\
+[10:15:01:0882] ERROR: clientLogger: Audio error - errorCode=1007, cause=ICE\n\
+no stamp: errorCode=1010 here\n\
+[00:00:02:0100] ERROR: clientLogger: Audio error - errorCode=1010, cause=ICE\n";
+        let scanner = Scanner::new(&PatternSet::builtin(), Arc::new(Catalog::builtin()), &[])
+            .expect("builds");
+        for chunk_bytes in 1..=log.len() {
+            let options = WorkerOptions {
+                chunk_bytes,
+                collect_events: true,
+                ..WorkerOptions::default()
+            };
+            let mut accumulator = Accumulator::new(Arc::from("x.log"), None);
+            scan_bytes(&scanner, log, &options, &mut accumulator);
+            let outcome = accumulator.finish();
+            let times: Vec<(u64, Option<String>)> = outcome
+                .events
+                .iter()
+                .map(|event| (event.line, event.time.map(|time| time.to_string())))
+                .collect();
+            let line_3 = Some("2024-03-21T10:15:01.088Z".to_string());
+            assert_eq!(times[0], (3, line_3), "chunk {chunk_bytes}");
+            assert_eq!(times[1], (4, None), "chunk {chunk_bytes}");
+            // After midnight: the next day. Completed from the sip.js line when the chunk starts
+            // after line 3, from line 3's time when both are in one chunk: the same answer.
+            let line_5 = Some("2024-03-22T00:00:02.010Z".to_string());
+            assert_eq!(times[2], (5, line_5), "chunk {chunk_bytes}");
+        }
     }
 }

@@ -10,7 +10,7 @@ use std::sync::mpsc::{Receiver, SyncSender, channel, sync_channel};
 
 use rayon::prelude::*;
 
-use super::{Accumulator, ChunkSink, WorkerOptions};
+use super::{Accumulator, ChunkResult, ChunkSink, WorkerOptions};
 use crate::scan::{Scanner, SliceStart};
 
 /// What the reader hands over, in input order.
@@ -49,13 +49,13 @@ pub(super) fn scan_stream(
                     Err(_) => break,
                 }
             }
-            let scanned: Vec<Option<(ChunkSink, u64)>> = batch
+            let scanned: Vec<Option<(ChunkResult, u64)>> = batch
                 .par_iter()
                 .map(|piece| match piece {
                     Piece::Lines { data, .. } => {
-                        let mut sink = ChunkSink::new(&accumulator.path, options.collect_events);
+                        let mut sink = ChunkSink::new(&accumulator.path, options, data, 0);
                         let stats = scanner.scan_slice(data, SliceStart::INPUT_START, &mut sink);
-                        Some((sink, stats.newlines))
+                        Some((sink.finish(), stats.newlines))
                     }
                     Piece::Skipped { .. } => None,
                 })

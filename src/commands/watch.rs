@@ -1,0 +1,621 @@
+//! `errscan watch`: stdin or followed files → complete lines → scanner → one event per match,
+//! written and flushed at once → one summary at the end (EOF, SIGINT, SIGTERM, `--once`,
+//! `--exit-on-first`) → gate → exit status.
+//!
+//! Reading happens on other threads (a blocking `read` of stdin, a polling loop over the
+//! followed files) that send byte pieces over a bounded channel: a slow consumer of stdout
+//! blocks the writes here, the channel fills, and the readers wait, so memory stays bounded and
+//! no match is dropped. The main thread waits on the channel with a timeout, so that a signal
+//! is noticed within [`TICK`] however quiet the input.
+
+use std::io::{self, BufWriter, IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError, SyncSender};
+use std::time::{Duration, Instant};
+
+use super::{load_catalog, load_patterns, scan::build_gate, warn};
+use crate::catalog::{Catalog, Severity};
+use crate::cli::{WatchArgs, WatchFormat};
+use crate::config::resolve_color;
+use crate::escape::{MAX_SHOWN_BYTES, escape_bytes, escape_text};
+use crate::exit::ExitStatus;
+use crate::follow::{FollowEvent, Follower, Identity};
+use crate::gate::{Gate, Key};
+use crate::input::describe_io_error;
+use crate::report::{self, Report, TextOptions};
+use crate::scan::{Code, Hit, HitSink, Scanner, SliceStart};
+use crate::state::{FileState, State};
+use crate::tally::{FileStat, Location, Tally};
+use crate::timestamp::{TimestampContext, TimestampOptions};
+use crate::worker::Event;
+
+/// How long the main thread waits for input before it looks at the signal flag again.
+const TICK: Duration = Duration::from_millis(50);
+
+/// Pieces in flight between the readers and the main thread (each at most 64 KiB).
+const CHANNEL_SLOTS: usize = 16;
+
+/// A line longer than this is matched on its first `MAX_LINE_BYTES` only; the rest of it is
+/// skipped up to its newline, so a line without end cannot grow memory without bound.
+const MAX_LINE_BYTES: usize = 1024 * 1024;
+
+/// How often the state file is rewritten while running (and always at the end).
+const STATE_EVERY: Duration = Duration::from_secs(1);
+
+/// What the reader threads send.
+enum Message {
+    /// Something happened to source `source`.
+    Event { source: usize, event: FollowEvent },
+    /// Stdin ended (or could not be read: `error`).
+    End {
+        source: usize,
+        error: Option<String>,
+    },
+    /// `--once`: every followed file was read to its end.
+    AllRead,
+}
+
+pub fn run(args: WatchArgs) -> anyhow::Result<ExitStatus> {
+    let catalog = load_catalog(&args.data)?;
+    let patterns = load_patterns(&args.data)?;
+    let scanner = Scanner::new(&patterns, Arc::clone(&catalog), &args.data.vendor)?;
+    let gate = build_gate(&args.gate)?;
+
+    let mut followed: Vec<PathBuf> = Vec::new();
+    let mut reads_stdin = false;
+    for path in args.files.iter().chain(&args.follow) {
+        if path.as_os_str() == "-" {
+            reads_stdin = true;
+        } else if !followed.contains(path) {
+            followed.push(path.clone());
+        }
+    }
+    if followed.is_empty() {
+        reads_stdin = true;
+    }
+    if args.state.is_some() && reads_stdin {
+        anyhow::bail!("--state needs followed files (--follow FILE); stdin has no offset to keep");
+    }
+    let mut state = match &args.state {
+        Some(path) => Some(State::load(path)?),
+        None => None,
+    };
+
+    // The first signal sets the flag; a second one, with the flag set, exits at once with 2.
+    let stop = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register_conditional_shutdown(
+            signal,
+            ExitStatus::Error.code().into(),
+            Arc::clone(&stop),
+        )?;
+        signal_hook::flag::register(signal, Arc::clone(&stop))?;
+    }
+
+    let mut sources: Vec<Source> = Vec::new();
+    let (sender, receiver) = mpsc::sync_channel::<Message>(CHANNEL_SLOTS);
+    if reads_stdin {
+        sources.push(Source::new(Arc::from("-")));
+        spawn_stdin_reader(sources.len() - 1, sender.clone());
+    }
+    let mut followers = Vec::new();
+    for path in followed {
+        let display = path.display().to_string();
+        let resume = state
+            .as_ref()
+            .and_then(|state| state.get(&display))
+            .map(FileState::resume);
+        followers.push((sources.len(), Follower::new(path, resume, args.from_end)));
+        sources.push(Source::new(Arc::from(display.as_str())));
+    }
+    let follows_files = !followers.is_empty();
+    if follows_files {
+        spawn_follower(followers, args.poll_interval, args.once, sender);
+    } else {
+        drop(sender);
+    }
+
+    let is_stdout_terminal = io::stdout().is_terminal();
+    let color = resolve_color(
+        args.color.into(),
+        std::env::var("NO_COLOR").ok().as_deref(),
+        std::env::var("TERM").ok().as_deref(),
+        is_stdout_terminal,
+    );
+    let mut live = Live {
+        out: BufWriter::new(io::stdout().lock()),
+        format: args.format,
+        color,
+        catalog: Arc::clone(&catalog),
+        tally: Tally::default(),
+        exit_on_first: args.exit_on_first.clone(),
+        has_tripped: false,
+        write_error: None,
+    };
+    let summary = Summary {
+        catalog: &catalog,
+        gate: gate.as_ref(),
+        text_options: TextOptions {
+            color,
+            top_codes: args.top,
+        },
+    };
+
+    let mut last_summary = Instant::now();
+    let mut last_state = Instant::now();
+    let mut is_state_dirty = false;
+    loop {
+        if stop.load(Ordering::Relaxed) || live.has_tripped {
+            break;
+        }
+        if let Some(every) = args.summary_every {
+            if last_summary.elapsed() >= every {
+                last_summary = Instant::now();
+                summary.periodic(&sources, &mut live)?;
+            }
+        }
+        if let (Some(state), Some(path)) = (&mut state, &args.state) {
+            if is_state_dirty && last_state.elapsed() >= STATE_EVERY {
+                record_state(state, &sources);
+                state.save(path)?;
+                last_state = Instant::now();
+                is_state_dirty = false;
+            }
+        }
+        let message = match receiver.recv_timeout(TICK) {
+            Ok(message) => message,
+            Err(RecvTimeoutError::Timeout) => continue,
+            Err(RecvTimeoutError::Disconnected) => break,
+        };
+        match message {
+            Message::Event { source, event } => {
+                if let Some(source) = sources.get_mut(source) {
+                    is_state_dirty = true;
+                    source.take(event, &scanner, &mut live);
+                }
+            }
+            Message::End { source, error } => {
+                if let Some(source) = sources.get_mut(source) {
+                    source.finish_partial_line(&scanner, &mut live);
+                    if let Some(error) = error {
+                        warn(&format!("{}: {error}", source.path));
+                        source.stat.error = Some(error);
+                    }
+                    source.is_done = true;
+                }
+                if !follows_files && sources.iter().all(|source| source.is_done) {
+                    break;
+                }
+            }
+            Message::AllRead => break,
+        }
+        if let Some(error) = live.write_error.take() {
+            return Err(error.into());
+        }
+    }
+    // A partial last line of a followed file is left for the next run (its offset is not
+    // recorded); stdin's was matched at its end.
+    if let Some(error) = live.write_error.take() {
+        return Err(error.into());
+    }
+    if let (Some(state), Some(path)) = (&mut state, &args.state) {
+        record_state(state, &sources);
+        state.save(path)?;
+    }
+    let report = summary.finish(&sources, &mut live)?;
+    let mut status = ExitStatus::Success;
+    if live.has_tripped || report.gate.as_ref().is_some_and(|gate| !gate.passed) {
+        status = status.merge(ExitStatus::GateTripped);
+    }
+    if report.totals.errors > 0 {
+        status = status.merge(ExitStatus::Error);
+    }
+    Ok(status)
+}
+
+/// Reads stdin on its own thread, so that a quiet pipe never keeps signals waiting.
+fn spawn_stdin_reader(source: usize, sender: SyncSender<Message>) {
+    std::thread::spawn(move || {
+        let mut stdin = io::stdin().lock();
+        let mut buffer = vec![0u8; crate::follow::READ_BYTES];
+        loop {
+            match stdin.read(&mut buffer) {
+                Ok(0) => {
+                    let _ = sender.send(Message::End {
+                        source,
+                        error: None,
+                    });
+                    return;
+                }
+                Ok(count) => {
+                    let bytes = buffer.get(..count).unwrap_or_default().to_vec();
+                    let event = FollowEvent::Data(bytes);
+                    if sender.send(Message::Event { source, event }).is_err() {
+                        return;
+                    }
+                }
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                Err(error) => {
+                    let error = Some(describe_io_error(&error));
+                    let _ = sender.send(Message::End { source, error });
+                    return;
+                }
+            }
+        }
+    });
+}
+
+/// Polls every followed file each `interval` on its own thread.
+fn spawn_follower(
+    mut followers: Vec<(usize, Follower)>,
+    interval: Duration,
+    is_once: bool,
+    sender: SyncSender<Message>,
+) {
+    std::thread::spawn(move || {
+        loop {
+            for (source, follower) in &mut followers {
+                let source = *source;
+                let is_listening = follower
+                    .poll(&mut |event| sender.send(Message::Event { source, event }).is_ok());
+                if !is_listening {
+                    return;
+                }
+            }
+            if is_once {
+                let _ = sender.send(Message::AllRead);
+                return;
+            }
+            std::thread::sleep(interval);
+        }
+    });
+}
+
+/// Writes the state of every followed file that has been opened.
+fn record_state(state: &mut State, sources: &[Source]) {
+    for source in sources {
+        if let Some(identity) = source.identity {
+            state.set(FileState {
+                path: source.path.to_string(),
+                device: identity.device,
+                inode: identity.inode,
+                offset: source.consumed_offset,
+                lines: source.next_line_number - 1,
+            });
+        }
+    }
+}
+
+/// The output side: where events go, and the counts so far.
+struct Live {
+    out: BufWriter<io::StdoutLock<'static>>,
+    format: WatchFormat,
+    color: bool,
+    catalog: Arc<Catalog>,
+    tally: Tally,
+    exit_on_first: Option<Key>,
+    /// The `--exit-on-first` key matched: nothing more is reported.
+    has_tripped: bool,
+    /// The first write error (a closed stdout ends the run).
+    write_error: Option<io::Error>,
+}
+
+impl Live {
+    fn write_match(&mut self, event: &Event) -> io::Result<()> {
+        match self.format {
+            WatchFormat::Ndjson => report::write_event(event, &self.catalog, &mut self.out)?,
+            WatchFormat::Text => self.write_text_match(event)?,
+        }
+        self.out.flush()
+    }
+
+    /// `path:line: Vendor CODE NAME (category, severity): text`
+    fn write_text_match(&mut self, event: &Event) -> io::Result<()> {
+        let (code, name, category, severity) = match &event.code {
+            Code::Known(id) => {
+                let entry = self.catalog.entry(*id);
+                (
+                    entry.code.as_str(),
+                    entry.name.as_str(),
+                    entry.category.id(),
+                    Some(entry.severity),
+                )
+            }
+            Code::Unknown(text) => (&**text, "(not in the catalog)", "unknown", None),
+        };
+        let heading = format!(
+            "{} {} {}",
+            event.vendor.display_name(),
+            escape_text(code),
+            name
+        );
+        let heading = match (self.color, severity) {
+            (false, _) => heading,
+            (true, Some(Severity::Fatal)) => format!("\x1b[1;31m{heading}\x1b[0m"),
+            (true, Some(Severity::Error)) => format!("\x1b[31m{heading}\x1b[0m"),
+            (true, Some(Severity::Warning) | None) => format!("\x1b[33m{heading}\x1b[0m"),
+            (true, Some(Severity::Info)) => format!("\x1b[36m{heading}\x1b[0m"),
+        };
+        let severity = severity.map_or("unknown severity", Severity::id);
+        writeln!(
+            self.out,
+            "{}:{}: {heading} ({category}, {severity}): {}",
+            escape_text(&event.path),
+            event.line,
+            event.text
+        )
+    }
+}
+
+/// Receives the hits of one piece of one source.
+struct LiveSink<'a> {
+    live: &'a mut Live,
+    path: &'a Arc<str>,
+    times: &'a mut TimestampContext,
+    /// The complete lines scanned, and the input offset of their first byte.
+    piece: &'a [u8],
+    piece_offset: u64,
+    matches: u64,
+}
+
+impl HitSink for LiveSink<'_> {
+    fn hit(&mut self, hit: Hit, line: &[u8]) {
+        let live = &mut *self.live;
+        if live.has_tripped || live.write_error.is_some() {
+            return;
+        }
+        self.matches += 1;
+        let line_start = usize::try_from(hit.byte_offset.saturating_sub(self.piece_offset))
+            .unwrap_or(usize::MAX)
+            .min(self.piece.len());
+        let preceding = self.piece.get(..line_start).unwrap_or_default();
+        let time = self.times.line_after(line, preceding);
+        live.tally.add(
+            hit.vendor,
+            hit.code.clone(),
+            Location {
+                path: Arc::clone(self.path),
+                line: hit.line_number,
+            },
+        );
+        let is_first_of_key = live.exit_on_first.as_ref().is_some_and(|key| {
+            let code = &hit.code;
+            let (text, known) = match code {
+                Code::Known(id) => {
+                    let entry = live.catalog.entry(*id);
+                    (entry.code.as_str(), Some((entry.category, entry.severity)))
+                }
+                Code::Unknown(text) => (&**text, None),
+            };
+            key.matches(hit.vendor, text, known)
+        });
+        let event = Event {
+            path: Arc::clone(self.path),
+            line: hit.line_number,
+            offset: hit.byte_offset,
+            vendor: hit.vendor,
+            code: hit.code,
+            time,
+            text: escape_bytes(line, MAX_SHOWN_BYTES),
+        };
+        if let Err(error) = live.write_match(&event) {
+            live.write_error = Some(error);
+        }
+        live.has_tripped = is_first_of_key;
+    }
+}
+
+/// One input: stdin or a followed path, with its partial line and counts.
+struct Source {
+    path: Arc<str>,
+    /// The file read now (followed files only).
+    identity: Option<Identity>,
+    /// Bytes after the last newline, waiting for theirs.
+    pending: Vec<u8>,
+    /// The rest of an over-long line is being skipped up to its newline.
+    is_skipping: bool,
+    next_line_number: u64,
+    /// The end of the last complete line in the current file.
+    consumed_offset: u64,
+    times: TimestampContext,
+    stat: FileStat,
+    is_done: bool,
+}
+
+impl Source {
+    fn new(path: Arc<str>) -> Source {
+        Source {
+            stat: FileStat {
+                path: Arc::clone(&path),
+                ..FileStat::default()
+            },
+            path,
+            identity: None,
+            pending: Vec::new(),
+            is_skipping: false,
+            next_line_number: 1,
+            consumed_offset: 0,
+            times: TimestampContext::new(TimestampOptions::default()),
+            is_done: false,
+        }
+    }
+
+    fn take(&mut self, event: FollowEvent, scanner: &Scanner, live: &mut Live) {
+        match event {
+            FollowEvent::Data(bytes) => self.take_bytes(&bytes, scanner, live),
+            FollowEvent::Opened {
+                identity,
+                offset,
+                lines,
+            } => {
+                self.finish_partial_line(scanner, live);
+                self.restart(identity, offset, lines);
+            }
+            FollowEvent::Truncated {
+                identity,
+                old_offset,
+                size,
+            } => {
+                warn(&format!(
+                    "{}: truncated ({size} bytes, {old_offset} read before); reading it again from the start, lines written just before the truncation may be missed",
+                    self.path
+                ));
+                self.finish_partial_line(scanner, live);
+                self.restart(identity, 0, 0);
+            }
+            FollowEvent::Warning(message) => warn(&message),
+        }
+    }
+
+    fn restart(&mut self, identity: Identity, offset: u64, lines: u64) {
+        self.identity = Some(identity);
+        self.consumed_offset = offset;
+        self.next_line_number = lines + 1;
+        self.times = TimestampContext::new(TimestampOptions::default());
+    }
+
+    /// Adds bytes; every line completed by them is scanned now.
+    fn take_bytes(&mut self, mut bytes: &[u8], scanner: &Scanner, live: &mut Live) {
+        self.stat.bytes += bytes.len() as u64;
+        if self.is_skipping {
+            let Some(newline) = memchr::memchr(b'\n', bytes) else {
+                self.consumed_offset += bytes.len() as u64;
+                return;
+            };
+            // The line was counted when its head was matched.
+            self.is_skipping = false;
+            self.consumed_offset += newline as u64 + 1;
+            bytes = bytes.get(newline + 1..).unwrap_or_default();
+        }
+        let Some(last_newline) = memchr::memrchr(b'\n', bytes) else {
+            self.pending.extend_from_slice(bytes);
+            if self.pending.len() > MAX_LINE_BYTES {
+                // The line's head is matched now; the rest is skipped up to its newline.
+                let head = std::mem::take(&mut self.pending);
+                let start = self.slice_start();
+                self.scan(&head, start, scanner, live, true);
+                self.consumed_offset += head.len() as u64;
+                self.is_skipping = true;
+            }
+            return;
+        };
+        let (complete, rest) = bytes.split_at(last_newline + 1);
+        let start = self.slice_start();
+        if self.pending.is_empty() {
+            self.scan(complete, start, scanner, live, false);
+        } else {
+            let mut lines = std::mem::take(&mut self.pending);
+            lines.extend_from_slice(complete);
+            self.scan(&lines, start, scanner, live, false);
+            lines.clear();
+            self.pending = lines;
+        }
+        self.pending.extend_from_slice(rest);
+    }
+
+    /// At the end of a file (EOF of stdin, or the file replaced): a last line without its
+    /// newline is a line too.
+    fn finish_partial_line(&mut self, scanner: &Scanner, live: &mut Live) {
+        self.is_skipping = false;
+        if self.pending.is_empty() {
+            return;
+        }
+        let line = std::mem::take(&mut self.pending);
+        let start = self.slice_start();
+        self.scan(&line, start, scanner, live, true);
+        self.consumed_offset += line.len() as u64;
+    }
+
+    fn slice_start(&self) -> SliceStart {
+        SliceStart {
+            line_number: self.next_line_number,
+            byte_offset: self.consumed_offset,
+        }
+    }
+
+    /// Scans whole lines (or, with `is_one_line`, one line without its newline).
+    fn scan(
+        &mut self,
+        lines: &[u8],
+        start: SliceStart,
+        scanner: &Scanner,
+        live: &mut Live,
+        is_one_line: bool,
+    ) {
+        let mut sink = LiveSink {
+            live,
+            path: &self.path,
+            times: &mut self.times,
+            piece: lines,
+            piece_offset: start.byte_offset,
+            matches: 0,
+        };
+        let line_count = if is_one_line {
+            scanner.scan_line(lines, start, &mut sink);
+            1
+        } else {
+            scanner.scan_slice(lines, start, &mut sink).newlines
+        };
+        self.stat.matches += sink.matches;
+        self.stat.lines += line_count;
+        self.next_line_number += line_count;
+        if !is_one_line {
+            self.consumed_offset += lines.len() as u64;
+        }
+    }
+}
+
+/// Builds and writes summaries.
+struct Summary<'a> {
+    catalog: &'a Catalog,
+    gate: Option<&'a Gate>,
+    text_options: TextOptions,
+}
+
+impl Summary<'_> {
+    fn report(&self, sources: &[Source], live: &Live) -> Report {
+        let mut tally = live.tally.clone();
+        tally.files = sources.iter().map(|source| source.stat.clone()).collect();
+        let mut report = Report::from_tally(&tally, self.catalog);
+        report.gate = self.gate.map(|gate| gate.evaluate(&report));
+        report
+    }
+
+    /// `--summary-every`: the text report on stdout, or a summary event on stderr for NDJSON
+    /// (stdout's one summary stays the last line).
+    fn periodic(&self, sources: &[Source], live: &mut Live) -> anyhow::Result<()> {
+        let report = self.report(sources, live);
+        match live.format {
+            WatchFormat::Text => {
+                report::write_text(&report, self.catalog, self.text_options, &mut live.out)
+                    .and_then(|()| live.out.flush())?;
+            }
+            WatchFormat::Ndjson => {
+                let mut stderr = io::stderr().lock();
+                // A closed stderr must not end the watch.
+                let _ = report::write_summary_event(&report, &mut stderr);
+            }
+        }
+        Ok(())
+    }
+
+    /// The one final summary, flushed.
+    fn finish(&self, sources: &[Source], live: &mut Live) -> anyhow::Result<Report> {
+        let report = self.report(sources, live);
+        match live.format {
+            WatchFormat::Text => {
+                report::write_text(&report, self.catalog, self.text_options, &mut live.out)
+            }
+            WatchFormat::Ndjson => report::write_summary_event(&report, &mut live.out),
+        }
+        .and_then(|()| live.out.flush())?;
+        if let Some(gate) = report.gate.as_ref().filter(|gate| !gate.passed) {
+            if live.format == WatchFormat::Ndjson {
+                warn(&report::gate_verdict(gate));
+            }
+        }
+        Ok(report)
+    }
+}

@@ -1,0 +1,380 @@
+//! `errscan watch` end to end (issue 7): stdin pieces, partial lines, signals, broken pipes,
+//! following files across rename rotation, copytruncate and re-creation, and the state file.
+//! Every wait polls for the output it needs, with a generous limit; the only fixed waits are
+//! the short ones that check something does *not* happen (they can pass wrongly, never fail
+//! wrongly).
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::fs::{self, OpenOptions};
+use std::io::Write;
+use std::time::Duration;
+
+use support::{Spawned, TestEnv};
+
+/// A BigBlueButton line with code 1007, told apart by `tag`.
+fn bbb_line(tag: &str) -> String {
+    format!("clientLogger: Audio error - errorCode=1007, cause={tag}\n")
+}
+
+/// The parsed JSON lines of an NDJSON stream.
+fn events(stdout: &str) -> Vec<serde_json::Value> {
+    stdout
+        .lines()
+        .filter(|line| !line.is_empty())
+        .map(|line| {
+            serde_json::from_str(line)
+                .unwrap_or_else(|error| panic!("not JSON: {error}: {line}\n{stdout}"))
+        })
+        .collect()
+}
+
+fn count_of(stdout: &str, kind: &str) -> usize {
+    stdout
+        .lines()
+        .filter(|line| line.contains(&format!("\"type\":\"{kind}\"")))
+        .count()
+}
+
+/// The `text` of every match event.
+fn match_texts(stdout: &str) -> Vec<String> {
+    events(stdout)
+        .into_iter()
+        .filter(|event| event["type"] == "match")
+        .map(|event| event["text"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// Ends a watcher with SIGTERM and checks exactly one summary, as the last line.
+fn stop(mut watcher: Spawned) -> (i32, serde_json::Value, Spawned) {
+    watcher.signal("TERM");
+    let code = watcher.wait();
+    let stdout = watcher.stdout();
+    assert_eq!(count_of(&stdout, "summary"), 1, "{}", watcher.describe());
+    let summary = events(&stdout).pop().expect("a last line");
+    assert_eq!(summary["type"], "summary", "{}", watcher.describe());
+    (code, summary, watcher)
+}
+
+fn append(path: &std::path::Path, text: &str) {
+    let mut file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .expect("open for append");
+    file.write_all(text.as_bytes()).expect("append");
+}
+
+#[test]
+fn split_writes_count_once_and_a_partial_line_waits_for_its_newline() {
+    let env = TestEnv::new();
+    let mut watcher = env.spawn(&["watch", "--format", "ndjson"]);
+    let line = bbb_line("split");
+    let (head, tail) = line.split_at(30);
+    watcher.write(head.as_bytes());
+    std::thread::sleep(Duration::from_millis(300));
+    watcher.write(tail.as_bytes());
+    watcher.wait_for("the first match", |out, _| count_of(out, "match") == 1);
+    // A whole line without its newline is held back...
+    watcher.write(b"join room result: 1002034");
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(
+        count_of(&watcher.stdout(), "match"),
+        1,
+        "{}",
+        watcher.describe()
+    );
+    // ...until its newline arrives.
+    watcher.write(b"\nnoise\n");
+    watcher.wait_for("the second match", |out, _| count_of(out, "match") == 2);
+    watcher.close_stdin();
+    assert_eq!(watcher.wait(), 0, "{}", watcher.describe());
+    let all = events(&watcher.stdout());
+    assert_eq!(all.len(), 3, "{}", watcher.describe());
+    assert_eq!(all[0]["line"], 1);
+    assert_eq!(all[0]["code"], "1007");
+    assert_eq!(all[1]["line"], 2);
+    assert_eq!(all[1]["offset"], line.len());
+    assert_eq!(all[1]["code"], "1002034");
+    assert_eq!(all[2]["type"], "summary");
+    assert_eq!(all[2]["totals"]["matches"], 2);
+    assert_eq!(all[2]["totals"]["lines"], 3);
+}
+
+#[test]
+fn sigterm_with_stdin_held_open_writes_exactly_one_summary() {
+    let env = TestEnv::new();
+    let mut watcher = env.spawn(&["watch", "--format", "ndjson", "--fail-on", "network"]);
+    watcher.write(bbb_line("a").as_bytes());
+    watcher.wait_for("the match", |out, _| count_of(out, "match") == 1);
+    let (code, summary, watcher) = stop(watcher);
+    assert_eq!(code, 1, "the gate trips: {}", watcher.describe());
+    assert_eq!(summary["totals"]["matches"], 1);
+    assert_eq!(summary["gate"]["passed"], false);
+
+    // Text: each match as a line, then the text report, once.
+    let mut watcher = env.spawn(&["watch", "--color", "never"]);
+    watcher.write(bbb_line("b\x1b[31m").as_bytes());
+    watcher.wait_for("the match line", |out, _| {
+        out.contains("-:1: BigBlueButton 1007")
+    });
+    watcher.signal("INT");
+    assert_eq!(watcher.wait(), 0, "{}", watcher.describe());
+    let stdout = watcher.stdout();
+    assert!(stdout.contains("cause=b\\e[31m"), "escaped: {stdout}");
+    assert_eq!(stdout.matches("1 match in 1 file").count(), 1, "{stdout}");
+}
+
+#[test]
+fn exit_on_first_ends_at_the_first_match_of_the_key() {
+    let env = TestEnv::new();
+    let mut watcher = env.spawn(&["watch", "--format", "ndjson", "--exit-on-first", "zego"]);
+    watcher.write(bbb_line("first").as_bytes());
+    watcher.write(b"join room result: 1002034\n");
+    watcher.write(bbb_line("after").as_bytes());
+    assert_eq!(watcher.wait(), 1, "{}", watcher.describe());
+    let stdout = watcher.stdout();
+    assert_eq!(count_of(&stdout, "match"), 2, "{stdout}");
+    assert_eq!(count_of(&stdout, "summary"), 1, "{stdout}");
+    assert!(!stdout.contains("cause=after"), "{stdout}");
+}
+
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    use std::io::{BufRead, BufReader, Read};
+    use std::process::{Command, Stdio};
+    // `errscan watch | head -1`: read one event, close the pipe, keep feeding matches.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_errscan"))
+        .args(["watch", "--format", "ndjson"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start errscan");
+    let mut stdin = child.stdin.take();
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout is piped"));
+    if let Some(stdin) = stdin.as_mut() {
+        stdin.write_all(bbb_line("one").as_bytes()).expect("write");
+    }
+    let mut first = String::new();
+    stdout.read_line(&mut first).expect("read the first event");
+    assert!(first.contains("\"type\":\"match\""), "{first}");
+    drop(stdout);
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("poll errscan") {
+            break status;
+        }
+        assert!(
+            start.elapsed() < support::PATIENCE,
+            "errscan went on writing into a closed pipe"
+        );
+        if let Some(pipe) = stdin.as_mut() {
+            if pipe.write_all(bbb_line("more").as_bytes()).is_err() {
+                stdin = None;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr is piped")
+        .read_to_string(&mut stderr)
+        .expect("read stderr");
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    assert_eq!(stderr, "", "no panic, no message");
+}
+
+#[test]
+fn rename_rotation_repeated_loses_nothing_and_reads_nothing_twice() {
+    let env = TestEnv::new();
+    let log = env.path("app.log");
+    let watcher = env.spawn(&[
+        "watch",
+        "--format",
+        "ndjson",
+        "--poll-interval",
+        "20ms",
+        "-F",
+        "app.log",
+    ]);
+    watcher.wait_for("the missing-file warning", |_, err| {
+        err.contains("no such file yet")
+    });
+    let mut expected = BTreeSet::new();
+    let expect = |expected: &mut BTreeSet<String>, tag: &str| {
+        expected.insert(format!(
+            "clientLogger: Audio error - errorCode=1007, cause={tag}"
+        ));
+        bbb_line(tag)
+    };
+    for round in 0..12 {
+        let mut old = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log)
+            .expect("open the log");
+        // A by-name follower sees a file only once it exists under the name at a poll: wait
+        // for its first line before rotating it away.
+        let first = expect(&mut expected, &format!("r{round}-first"));
+        old.write_all(first.as_bytes()).expect("write");
+        let count = expected.len();
+        watcher.wait_for("the new file's first line", |out, _| {
+            count_of(out, "match") >= count
+        });
+        for index in 0..3 {
+            let line = expect(&mut expected, &format!("r{round}-{index}"));
+            old.write_all(line.as_bytes()).expect("write");
+        }
+        old.write_all(b"noise without a code\n").expect("write");
+        fs::rename(&log, env.path(&format!("app.log.{round}"))).expect("rotate");
+        // The writer has not reopened yet: these lines go to the renamed file.
+        let late = expect(&mut expected, &format!("r{round}-late"));
+        old.write_all(late.as_bytes()).expect("write late");
+    }
+    let count = expected.len();
+    // The last renamed file is drained when a new file appears under the name.
+    append(&log, "noise\n");
+    watcher.wait_for("every line", |out, _| count_of(out, "match") >= count);
+    let texts = match_texts(&watcher.stdout());
+    assert_eq!(texts.len(), expected.len(), "{}", watcher.describe());
+    assert_eq!(texts.into_iter().collect::<BTreeSet<_>>(), expected);
+    let (code, summary, _) = stop(watcher);
+    assert_eq!(code, 0);
+    assert_eq!(summary["totals"]["matches"], expected.len());
+}
+
+#[test]
+fn copytruncate_warns_and_reads_the_new_content() {
+    let env = TestEnv::new();
+    let log = env.path("app.log");
+    append(&log, &bbb_line("before"));
+    let watcher = env.spawn(&[
+        "watch",
+        "--format",
+        "ndjson",
+        "--poll-interval",
+        "20ms",
+        "--follow",
+        "app.log",
+    ]);
+    watcher.wait_for("the first match", |out, _| count_of(out, "match") == 1);
+    for round in 1..=5 {
+        fs::copy(&log, env.path("app.log.1")).expect("copy");
+        OpenOptions::new()
+            .write(true)
+            .truncate(true)
+            .open(&log)
+            .expect("truncate");
+        watcher.wait_for("the truncation warning", |_, err| {
+            err.matches("truncated").count() == round
+        });
+        append(&log, &bbb_line(&format!("t{round}")));
+        watcher.wait_for("the new match", |out, _| {
+            count_of(out, "match") == round + 1
+        });
+    }
+    let (code, summary, watcher) = stop(watcher);
+    assert_eq!(code, 0);
+    assert_eq!(summary["totals"]["matches"], 6, "{}", watcher.describe());
+}
+
+#[test]
+fn a_deleted_file_is_followed_again_when_recreated() {
+    let env = TestEnv::new();
+    let log = env.path("later.log");
+    let watcher = env.spawn(&[
+        "watch",
+        "--format",
+        "ndjson",
+        "--poll-interval",
+        "20ms",
+        "-F",
+        "later.log",
+    ]);
+    watcher.wait_for("the missing-file warning", |_, err| {
+        err.contains("later.log: no such file yet")
+    });
+    append(&log, &bbb_line("one"));
+    watcher.wait_for("the first match", |out, _| count_of(out, "match") == 1);
+    fs::remove_file(&log).expect("delete");
+    append(&log, &bbb_line("two"));
+    watcher.wait_for("the second match", |out, _| count_of(out, "match") == 2);
+    let (code, summary, watcher) = stop(watcher);
+    assert_eq!(code, 0);
+    assert_eq!(summary["totals"]["matches"], 2, "{}", watcher.describe());
+    let texts = match_texts(&watcher.stdout());
+    assert!(texts[1].ends_with("cause=two"), "{texts:?}");
+}
+
+#[test]
+fn the_state_file_resumes_across_runs_and_rotation_and_rejects_garbage() {
+    let env = TestEnv::new();
+    let log = env.path("app.log");
+    append(&log, &format!("{}noise\n{}", bbb_line("a"), bbb_line("b")));
+    let args = [
+        "watch",
+        "--once",
+        "--state",
+        "state.json",
+        "--format",
+        "ndjson",
+        "-F",
+        "app.log",
+    ];
+    let run = env.run(&args).expect_code(0);
+    assert_eq!(count_of(&run.stdout, "match"), 2, "{}", run.describe());
+    let state: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(env.path("state.json")).expect("state"))
+            .expect("state is JSON");
+    assert_eq!(state["schema"], "errscan/state@1");
+
+    // Nothing new: nothing reported.
+    let run = env.run(&args).expect_code(0);
+    assert_eq!(count_of(&run.stdout, "match"), 0, "{}", run.describe());
+
+    // A partial line is not consumed; its rest arrives, then the file is rotated with a line
+    // written late to the old file, and a new file starts.
+    append(&log, "clientLogger: Audio error - errorC");
+    let run = env.run(&args).expect_code(0);
+    assert_eq!(count_of(&run.stdout, "match"), 0, "{}", run.describe());
+    append(&log, "ode=1007, cause=c\n");
+    fs::rename(&log, env.path("app.log.1")).expect("rotate");
+    append(&env.path("app.log.1"), &bbb_line("d"));
+    append(&log, &bbb_line("e"));
+    let run = env.run(&args).expect_code(0);
+    let all = events(&run.stdout);
+    let texts = match_texts(&run.stdout);
+    assert_eq!(
+        texts,
+        [
+            "clientLogger: Audio error - errorCode=1007, cause=c",
+            "clientLogger: Audio error - errorCode=1007, cause=d",
+            "clientLogger: Audio error - errorCode=1007, cause=e",
+        ],
+        "{}",
+        run.describe()
+    );
+    assert_eq!(
+        all[0]["line"], 4,
+        "line numbers go on where the last run stopped"
+    );
+    assert_eq!(all[2]["line"], 1, "the new file starts at line 1");
+
+    // A corrupt or foreign state file is an error naming it, not a silent full rescan.
+    for garbage in [
+        "{\"schema\": \"errscan/state@1\", \"files\": 3}",
+        "not json",
+        "{}",
+    ] {
+        env.write("state.json", garbage);
+        let run = env.run(&args).expect_code(2);
+        assert_eq!(run.stdout, "", "{}", run.describe());
+        assert_eq!(run.stderr.lines().count(), 1, "{}", run.describe());
+        assert!(run.stderr.starts_with("errscan: "), "{}", run.describe());
+        assert!(run.stderr.contains("state.json: "), "{}", run.describe());
+    }
+}
