@@ -314,6 +314,25 @@ impl Follower {
     }
 }
 
+/// The path of the file with `identity` among the files beside `path` (renamed by rotation,
+/// like `app.log.1`), written as `path` with its file name replaced; `path` itself is not
+/// looked at.
+pub fn locate_beside(path: &Path, identity: Identity) -> Option<PathBuf> {
+    let parent = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    fs::read_dir(parent)
+        .ok()?
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_name() != path.file_name().unwrap_or_default())
+        .find(|entry| {
+            fs::metadata(entry.path())
+                .is_ok_and(|metadata| metadata.is_file() && Identity::of(&metadata) == identity)
+        })
+        .map(|entry| path.with_file_name(entry.file_name()))
+}
+
 /// Opens the file with `identity`: the one `path` names, or one beside it (renamed by
 /// rotation, like `app.log.1`).
 fn find_identity(path: &Path, identity: Identity) -> Option<(File, fs::Metadata)> {

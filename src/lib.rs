@@ -13,7 +13,9 @@
 //! - [`worker`] connects [`input`] (files, mmap, gzip, zstd, stdin, directory walks) with the
 //!   scanner and produces one [`tally::Tally`] per input; tallies merge with `+=`.
 //! - [`report::Report`] is built from a tally and rendered as text, JSON, NDJSON, CSV, SARIF,
-//!   JUnit XML or GitHub Actions annotations.
+//!   JUnit XML, GitHub Actions annotations or a self-contained HTML page.
+//! - [`percentiles`] keeps how bursty codes are (intervals and rates in HdrHistograms).
+//! - [`merge::merge`] adds up reports of separate runs (`errscan merge`).
 //! - [`gate::Gate`] checks a report against the CI gate options (`--fail-on`, `--max`,
 //!   `--baseline`, …) and gives the verdict that decides exit status 1.
 //!
@@ -50,7 +52,9 @@ pub mod exit;
 pub mod follow;
 pub mod gate;
 pub mod input;
+pub mod merge;
 pub mod patterns;
+pub mod percentiles;
 pub mod report;
 pub mod scan;
 pub mod state;

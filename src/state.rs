@@ -6,15 +6,22 @@
 //! over it, so that a crash leaves the old state or the new one, never a mix. A file that is
 //! not valid JSON, or carries another schema, is an error naming the file: a silent full
 //! rescan would report old errors again.
+//!
+//! `watch` keeps one entry per followed name. `scan` keeps one per file scanned and plans each
+//! run with [`State::plan_scan`]: a file whose identity has an entry (under its own name, or
+//! under another one after a rename) resumes at that entry's offset; a name whose entry names
+//! another file that now lives beside it (`app.log` rotated to `app.log.1`) first gets the rest
+//! of that file, then the new one from its start.
 
+use std::collections::HashSet;
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::follow::{Identity, Resume};
-use crate::input::describe_io_error;
+use crate::follow::{Identity, Resume, locate_beside};
+use crate::input::{Input, describe_io_error};
 
 /// The schema id written in every state file.
 pub const STATE_SCHEMA: &str = "errscan/state@1";
@@ -160,6 +167,97 @@ impl State {
             let _ = fs::remove_file(&temporary);
         }
         result.map_err(describe)
+    }
+}
+
+/// What a `scan --state` run reads.
+#[derive(Debug, Default)]
+pub struct ScanPlan {
+    /// The inputs in order; the rest of a rotated file comes just before the file that took
+    /// its name.
+    pub inputs: Vec<Input>,
+    /// Where each input starts (`None`: at its beginning).
+    pub starts: Vec<Option<Resume>>,
+    /// Things the user should know (a file read last time is gone).
+    pub warnings: Vec<String>,
+}
+
+impl ScanPlan {
+    fn push(&mut self, input: Input, start: Option<Resume>) {
+        self.inputs.push(input);
+        self.starts.push(start);
+    }
+}
+
+impl State {
+    /// Plans a `scan` run over `inputs`: where each file resumes, and which rotated files'
+    /// rests are read first. Stdin, pipes and files without an entry start at their
+    /// beginning.
+    pub fn plan_scan(&self, inputs: Vec<Input>) -> ScanPlan {
+        let identities: Vec<Option<Identity>> = inputs
+            .iter()
+            .map(|input| match input {
+                Input::Path(path) => fs::metadata(path)
+                    .ok()
+                    .filter(fs::Metadata::is_file)
+                    .map(|metadata| Identity::of(&metadata)),
+                Input::Stdin => None,
+            })
+            .collect();
+        // Files scanned in this run under their own name: never read a second time as the
+        // rest of a rotated file.
+        let mut planned: HashSet<Identity> = identities.iter().flatten().copied().collect();
+        let mut plan = ScanPlan::default();
+        for (input, identity) in inputs.into_iter().zip(identities) {
+            let (Some(identity), Input::Path(path)) = (identity, &input) else {
+                plan.push(input, None);
+                continue;
+            };
+            let display = input.display_path();
+            if let Some(entry) = self.entry_of(&display, identity) {
+                let start = entry.resume();
+                plan.push(input, Some(start));
+                continue;
+            }
+            if let Some(previous) = self.get(&display) {
+                let previous = previous.resume();
+                if planned.insert(previous.identity) {
+                    match locate_beside(path, previous.identity) {
+                        Some(rotated) => plan.push(Input::Path(rotated), Some(previous)),
+                        None => plan.warnings.push(format!(
+                            "{display}: the file read last time (device {}, inode {}) is gone; reading the current one from the start",
+                            previous.identity.device, previous.identity.inode
+                        )),
+                    }
+                }
+            }
+            plan.push(input, None);
+        }
+        plan
+    }
+
+    /// The entry of the file with `identity`: the one under `path`, else the one read
+    /// furthest under another name (the file was renamed since).
+    fn entry_of(&self, path: &str, identity: Identity) -> Option<&FileState> {
+        let is_same =
+            |file: &&FileState| file.device == identity.device && file.inode == identity.inode;
+        self.get(path).filter(is_same).or_else(|| {
+            self.files
+                .iter()
+                .filter(is_same)
+                .max_by_key(|file| file.offset)
+        })
+    }
+
+    /// Records where a scanned file resumes next time.
+    pub fn record(&mut self, path: &str, resume: Resume) {
+        self.set(FileState {
+            path: path.to_string(),
+            device: resume.identity.device,
+            inode: resume.identity.inode,
+            offset: resume.offset,
+            lines: resume.lines,
+        });
     }
 }
 

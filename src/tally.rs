@@ -68,6 +68,11 @@ pub struct Tally {
     pub by_file: HashMap<(Arc<str>, Vendor, Code), CodeStat>,
     /// Per (vendor, code): when it was seen (see [`crate::timeline`]).
     pub times: HashMap<(Vendor, Code), CodeTimes>,
+    /// While the chunks of an input are folded in order: per (input path, vendor, code), the
+    /// time of its last timed match so far, which the next chunk's first interval is measured
+    /// from. Intervals never span two inputs. Added by `+=` as a maximum, which only keeps
+    /// adding order-independent.
+    pub last_times: HashMap<(Arc<str>, Vendor, Code), Timestamp>,
 }
 
 impl Tally {
@@ -122,6 +127,10 @@ impl AddAssign<&Tally> for Tally {
         for (key, times) in &other.times {
             *self.times.entry(key.clone()).or_default() += times;
         }
+        for (key, time) in &other.last_times {
+            let last = self.last_times.entry(key.clone()).or_insert(*time);
+            *last = (*last).max(*time);
+        }
     }
 }
 
@@ -149,6 +158,9 @@ pub struct ChunkTally {
     pub matches: u64,
     /// Per (vendor, code): when it was seen.
     pub times: HashMap<(Vendor, Code), CodeTimes>,
+    /// Per (vendor, code): the first and the last time it was seen in line order, for the
+    /// intervals across chunk boundaries.
+    pub sequence: HashMap<(Vendor, Code), (Timestamp, Timestamp)>,
 }
 
 impl HitSink for ChunkTally {
@@ -162,10 +174,23 @@ impl ChunkTally {
     /// Counts a hit with its line's time, if the line has one.
     pub fn timed_hit(&mut self, hit: Hit, time: Option<Timestamp>) {
         self.matches += 1;
-        self.times
+        let times = self
+            .times
             .entry((hit.vendor, hit.code.clone()))
-            .or_default()
-            .record(time);
+            .or_default();
+        times.record(time);
+        if let Some(time) = time {
+            match self.sequence.get_mut(&(hit.vendor, hit.code.clone())) {
+                Some((_, last)) => {
+                    times.intervals.record(interval_millis(*last, time));
+                    *last = time;
+                }
+                None => {
+                    self.sequence
+                        .insert((hit.vendor, hit.code.clone()), (time, time));
+                }
+            }
+        }
         let entry = self
             .codes
             .entry((hit.vendor, hit.code))
@@ -175,9 +200,18 @@ impl ChunkTally {
     }
 
     /// Moves the chunk's counts into `tally` for `path`, adding `line_base` to local line numbers.
+    /// Chunks of one input must be added in order: the interval from the previous chunk's last
+    /// time of a code to this chunk's first is recorded here.
     pub fn add_into(self, tally: &mut Tally, path: &Arc<str>, line_base: u64) {
         for (key, times) in &self.times {
             *tally.times.entry(key.clone()).or_default() += times;
+        }
+        for ((vendor, code), (first, last)) in self.sequence {
+            let key = (Arc::clone(path), vendor, code.clone());
+            if let Some(previous) = tally.last_times.insert(key, last) {
+                let times = tally.times.entry((vendor, code)).or_default();
+                times.intervals.record(interval_millis(previous, first));
+            }
         }
         for ((vendor, code), (count, first_line)) in self.codes {
             let stat = CodeStat {
@@ -191,6 +225,11 @@ impl ChunkTally {
             tally.add_stat(vendor, code, &stat);
         }
     }
+}
+
+/// The milliseconds between two times, whichever comes first.
+fn interval_millis(a: Timestamp, b: Timestamp) -> u64 {
+    a.unix_millis().abs_diff(b.unix_millis())
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@ use std::ops::AddAssign;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::Category;
+use crate::percentiles::Intervals;
 use crate::timestamp::Timestamp;
 
 /// The width of the grid that scans record on, in seconds.
@@ -46,6 +47,10 @@ pub struct CodeTimes {
     pub untimed: u64,
     /// Matches per base minute (minutes since the Unix epoch).
     pub minutes: BTreeMap<i64, u64>,
+    /// Milliseconds between consecutive timed matches within one input (see
+    /// [`crate::percentiles`]); recorded by [`crate::tally::ChunkTally`], which knows the line
+    /// order.
+    pub intervals: Intervals,
 }
 
 impl CodeTimes {
@@ -80,6 +85,7 @@ impl AddAssign<&CodeTimes> for CodeTimes {
         for (minute, count) in &other.minutes {
             *self.minutes.entry(*minute).or_default() += count;
         }
+        self.intervals += &other.intervals;
     }
 }
 

@@ -378,3 +378,17 @@ fn the_state_file_resumes_across_runs_and_rotation_and_rejects_garbage() {
         assert!(run.stderr.contains("state.json: "), "{}", run.describe());
     }
 }
+
+#[test]
+fn nothing_is_redrawn_when_not_a_terminal() {
+    let env = TestEnv::new();
+    let input = format!("{}{}", bbb_line("a"), bbb_line("b"));
+    for args in [
+        &["watch"][..],
+        &["watch", "--no-live", "--format", "ndjson"][..],
+    ] {
+        let run = env.run_with_stdin(args, input.as_bytes()).expect_code(0);
+        assert_eq!(run.stderr, "", "{}", run.describe());
+        assert!(!run.stdout.contains('\x1b'), "{}", run.describe());
+    }
+}

@@ -104,6 +104,41 @@ impl Catalog {
         }
     }
 
+    /// A stable fingerprint of the catalog: `fnv1a64:` and 16 hex digits, an FNV-1a hash over
+    /// the sorted (vendor, code, name, category, severity) of every entry. Reports carry it in
+    /// `tool.catalog`, so `errscan merge` can tell reports made with different catalogs apart.
+    /// Descriptions, fixes and sources do not count: they change no number in a report.
+    pub fn fingerprint(&self) -> String {
+        let mut rows: Vec<[&str; 5]> = self
+            .entries
+            .iter()
+            .map(|entry| {
+                [
+                    entry.vendor.id(),
+                    entry.code.as_str(),
+                    entry.name.as_str(),
+                    entry.category.id(),
+                    entry.severity.id(),
+                ]
+            })
+            .collect();
+        rows.sort_unstable();
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for row in rows {
+            for field in row {
+                // Each field ends with a unit separator and each row with a newline, so that
+                // moving bytes between fields changes the hash.
+                for &byte in field.as_bytes().iter().chain(b"") {
+                    hash ^= u64::from(byte);
+                    hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+                }
+            }
+            hash ^= u64::from(b'\n');
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        format!("fnv1a64:{hash:016x}")
+    }
+
     /// Every entry, in load order.
     pub fn entries(&self) -> &[Entry] {
         &self.entries

@@ -322,3 +322,29 @@ fn unknown_keys_and_vendors_are_errors() {
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(found[0].2.contains("sauce"), "{found:?}");
 }
+
+#[test]
+fn fingerprint_is_stable_and_follows_the_counted_fields() {
+    let catalog = builtin();
+    let fingerprint = catalog.fingerprint();
+    assert!(fingerprint.starts_with("fnv1a64:"), "{fingerprint}");
+    assert_eq!(fingerprint.len(), "fnv1a64:".len() + 16);
+    // Load order does not matter: the same entries reversed give the same fingerprint.
+    let mut reversed = Catalog::default();
+    reversed.merge(CatalogFile {
+        vendor: Vendor::Jitsi,
+        entries: catalog.entries().iter().rev().cloned().collect(),
+    });
+    assert_eq!(reversed.fingerprint(), fingerprint);
+    // A description is not counted; a category is.
+    let mut described = catalog.clone();
+    described.entries[0].description.push_str(" More words.");
+    assert_eq!(described.fingerprint(), fingerprint);
+    let mut moved = catalog.clone();
+    moved.entries[0].category = if moved.entries[0].category == Category::Network {
+        Category::Media
+    } else {
+        Category::Network
+    };
+    assert_ne!(moved.fingerprint(), fingerprint);
+}

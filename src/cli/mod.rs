@@ -10,8 +10,10 @@ use crate::config::ColorChoice;
 use crate::gate::{CodeKey, GateOptions, Growth, Key, parse_limit};
 use crate::vendor::Vendor;
 
+mod merge;
 mod watch;
 
+pub use merge::{MergeArgs, MergeFormat};
 pub use watch::{WatchArgs, WatchFormat, parse_duration};
 
 /// Find the error codes of BigBlueButton, Jitsi Meet, VideoSDK and ZEGOCLOUD in logs, and
@@ -38,6 +40,8 @@ pub enum Command {
     Explain(ExplainArgs),
     /// List the catalog of known codes, or check user catalog and pattern files.
     Catalog(CatalogArgs),
+    /// Add up JSON reports from separate runs (shards, machines, days) into one.
+    Merge(MergeArgs),
     /// Print a shell completion script to stdout.
     Completions(CompletionsArgs),
     /// Print the man page (roff) to stdout.
@@ -77,6 +81,8 @@ pub enum ScanFormat {
     Junit,
     /// GitHub Actions annotations (and a step summary when GITHUB_STEP_SUMMARY is set).
     Github,
+    /// One self-contained HTML page (charts, codes with meaning and fix); nothing fetched.
+    Html,
 }
 
 impl ScanFormat {
@@ -90,6 +96,7 @@ impl ScanFormat {
             ScanFormat::Sarif => "sarif",
             ScanFormat::Junit => "junit",
             ScanFormat::Github => "github",
+            ScanFormat::Html => "html",
         }
     }
 }
@@ -247,6 +254,11 @@ pub struct ScanArgs {
     /// default: about 60-200 buckets over the span.
     #[arg(long, value_name = "WIDTH", value_parser = crate::timeline::parse_bucket)]
     pub bucket: Option<i64>,
+    /// Remember per file its identity and the offset read, so that the next run reads only
+    /// new lines (and the rest of a file rotated away first), like logtail2. Written
+    /// atomically at the end.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
 }
 
 /// Formats of `explain`.

@@ -66,6 +66,10 @@ pub struct WatchArgs {
     /// How many codes the text summary lists.
     #[arg(long, default_value_t = 20, value_name = "N")]
     pub top: usize,
+    /// Do not draw the live table of top codes (drawn on stderr, a few times a second, only
+    /// when stdout and stderr are both a terminal).
+    #[arg(long)]
+    pub no_live: bool,
 }
 
 fn parse_key(text: &str) -> Result<Key, String> {

@@ -4,6 +4,7 @@
 
 mod catalog;
 mod explain;
+mod merge;
 mod scan;
 mod watch;
 
@@ -24,6 +25,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Watch(args) => watch::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Catalog(args) => catalog::run(args),
+        Command::Merge(args) => merge::run(args),
         Command::Completions(args) => {
             let mut command = Cli::command();
             clap_complete::generate(args.shell, &mut command, "errscan", &mut io::stdout());

@@ -17,9 +17,10 @@ use crate::gate::{Baseline, Gate};
 use crate::input::{Input, WalkOptions, describe_io_error, expand};
 use crate::report::{self, Report, TextOptions};
 use crate::scan::Scanner;
+use crate::state::State;
 use crate::tally::{FileStat, Tally};
 use crate::timestamp::{Timestamp, parse_relative};
-use crate::worker::{ProgressHook, WorkerOptions, scan_inputs};
+use crate::worker::{ProgressHook, WorkerOptions, scan_inputs_from};
 
 /// One output of the run: the main one (`--format`, `-o`) or a `--report FORMAT:PATH`.
 struct Output {
@@ -61,6 +62,18 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
         follow_links: args.follow,
     };
     let list = expand(&named, &walk).map_err(anyhow::Error::msg)?;
+    let mut state = args.state.as_deref().map(State::load).transpose()?;
+    if state.is_some() && list.inputs.contains(&Input::Stdin) {
+        anyhow::bail!("--state needs files; stdin has no offset to keep");
+    }
+    let (inputs, starts) = match &state {
+        Some(state) => {
+            let plan = state.plan_scan(list.inputs.clone());
+            plan.warnings.iter().for_each(|warning| warn(warning));
+            (plan.inputs, plan.starts)
+        }
+        None => (list.inputs.clone(), Vec::new()),
+    };
     let now = Timestamp::from_unix_millis(
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -110,7 +123,13 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
         .build_global()
         .context("cannot start the worker threads")?;
     {
-        scan_inputs(&scanner, &list.inputs, &options, |outcome| {
+        scan_inputs_from(&scanner, &inputs, &starts, &options, |outcome| {
+            if let Some(warning) = &outcome.warning {
+                warn(warning);
+            }
+            if let (Some(state), Some(resume)) = (&mut state, outcome.resume) {
+                state.record(&outcome.stat().path, resume);
+            }
             let stat = outcome.stat();
             if let Some(error) = &stat.error {
                 warn(&format!("{}: {error}", stat.path));
@@ -176,6 +195,10 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
             warn(&report::gate_verdict(gate));
         }
     }
+    // Only once every report is written: a report lost on the way is read again next time.
+    if let (Some(state), Some(path)) = (&state, &args.state) {
+        state.save(path)?;
+    }
     let is_github = outputs
         .iter()
         .any(|output| output.format == ScanFormat::Github);
@@ -219,6 +242,7 @@ fn render(
             report::write_junit(report, verdict, catalog, out)
         }
         ScanFormat::Github => report::write_github(report, catalog, out),
+        ScanFormat::Html => report::write_html(report, catalog, out),
     }
 }
 

@@ -7,6 +7,11 @@
 //! blocks the writes here, the channel fills, and the readers wait, so memory stays bounded and
 //! no match is dropped. The main thread waits on the channel with a timeout, so that a signal
 //! is noticed within [`TICK`] however quiet the input.
+//!
+//! On a terminal (stdout and stderr both), a table of the top codes is drawn on stderr below
+//! the match lines and redrawn every [`REDRAW`] while counts change: it is erased (cursor up,
+//! clear to the end of the screen) before anything else is written, so matches keep flowing
+//! above it. Nothing is redrawn when either stream is not a terminal, or with `--no-live`.
 
 use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::path::PathBuf;
@@ -40,6 +45,16 @@ const CHANNEL_SLOTS: usize = 16;
 /// A line longer than this is matched on its first `MAX_LINE_BYTES` only; the rest of it is
 /// skipped up to its newline, so a line without end cannot grow memory without bound.
 const MAX_LINE_BYTES: usize = 1024 * 1024;
+
+/// How often the live table is redrawn at most.
+const REDRAW: Duration = Duration::from_millis(250);
+
+/// Rows of the live table, at most.
+const TABLE_ROWS: usize = 10;
+
+/// Each line of the live table is cut to this many characters, so that no line wraps on an
+/// 80-column terminal (a wrapped line would break the erase).
+const TABLE_WIDTH: usize = 79;
 
 /// How often the state file is rewritten while running (and always at the end).
 const STATE_EVERY: Duration = Duration::from_secs(1);
@@ -124,7 +139,12 @@ pub fn run(args: WatchArgs) -> anyhow::Result<ExitStatus> {
         std::env::var("TERM").ok().as_deref(),
         is_stdout_terminal,
     );
+    let is_live = !args.no_live
+        && is_stdout_terminal
+        && io::stderr().is_terminal()
+        && std::env::var("TERM").ok().as_deref() != Some("dumb");
     let mut live = Live {
+        table: is_live.then(|| LiveTable::new(args.top.min(TABLE_ROWS))),
         out: BufWriter::new(io::stdout().lock()),
         format: args.format,
         color,
@@ -164,6 +184,7 @@ pub fn run(args: WatchArgs) -> anyhow::Result<ExitStatus> {
                 is_state_dirty = false;
             }
         }
+        live.refresh_table();
         let message = match receiver.recv_timeout(TICK) {
             Ok(message) => message,
             Err(RecvTimeoutError::Timeout) => continue,
@@ -180,6 +201,7 @@ pub fn run(args: WatchArgs) -> anyhow::Result<ExitStatus> {
                 if let Some(source) = sources.get_mut(source) {
                     source.finish_partial_line(&scanner, &mut live);
                     if let Some(error) = error {
+                        live.erase_table();
                         warn(&format!("{}: {error}", source.path));
                         source.stat.error = Some(error);
                     }
@@ -200,6 +222,7 @@ pub fn run(args: WatchArgs) -> anyhow::Result<ExitStatus> {
     if let Some(error) = live.write_error.take() {
         return Err(error.into());
     }
+    live.erase_table();
     if let (Some(state), Some(path)) = (&mut state, &args.state) {
         record_state(state, &sources);
         state.save(path)?;
@@ -290,6 +313,8 @@ fn record_state(state: &mut State, sources: &[Source]) {
 
 /// The output side: where events go, and the counts so far.
 struct Live {
+    /// The live table, on a terminal.
+    table: Option<LiveTable>,
     out: BufWriter<io::StdoutLock<'static>>,
     format: WatchFormat,
     color: bool,
@@ -303,7 +328,22 @@ struct Live {
 }
 
 impl Live {
+    /// Erases the live table before something else is written to the terminal.
+    fn erase_table(&mut self) {
+        if let Some(table) = &mut self.table {
+            table.erase();
+        }
+    }
+
+    /// Redraws the live table when it is hidden or out of date, at most every [`REDRAW`].
+    fn refresh_table(&mut self) {
+        if let Some(table) = &mut self.table {
+            table.refresh(&self.tally, &self.catalog);
+        }
+    }
+
     fn write_match(&mut self, event: &Event) -> io::Result<()> {
+        self.erase_table();
         match self.format {
             WatchFormat::Ndjson => report::write_event(event, &self.catalog, &mut self.out)?,
             WatchFormat::Text => self.write_text_match(event)?,
@@ -458,6 +498,7 @@ impl Source {
                 old_offset,
                 size,
             } => {
+                live.erase_table();
                 warn(&format!(
                     "{}: truncated ({size} bytes, {old_offset} read before); reading it again from the start, lines written just before the truncation may be missed",
                     self.path
@@ -465,7 +506,10 @@ impl Source {
                 self.finish_partial_line(scanner, live);
                 self.restart(identity, 0, 0);
             }
-            FollowEvent::Warning(message) => warn(&message),
+            FollowEvent::Warning(message) => {
+                live.erase_table();
+                warn(&message);
+            }
         }
     }
 
@@ -586,6 +630,7 @@ impl Summary<'_> {
     /// `--summary-every`: the text report on stdout, or a summary event on stderr for NDJSON
     /// (stdout's one summary stays the last line).
     fn periodic(&self, sources: &[Source], live: &mut Live) -> anyhow::Result<()> {
+        live.erase_table();
         let report = self.report(sources, live);
         match live.format {
             WatchFormat::Text => {
@@ -618,4 +663,97 @@ impl Summary<'_> {
         }
         Ok(report)
     }
+}
+
+/// The live table of top codes, drawn on stderr below the match lines.
+struct LiveTable {
+    rows: usize,
+    /// Lines on the screen now (0: hidden).
+    drawn_lines: usize,
+    /// Matches counted when it was last drawn.
+    drawn_matches: u64,
+    last_drawn: Option<Instant>,
+}
+
+impl LiveTable {
+    fn new(rows: usize) -> LiveTable {
+        LiveTable {
+            rows,
+            drawn_lines: 0,
+            drawn_matches: 0,
+            last_drawn: None,
+        }
+    }
+
+    /// Moves the cursor up to the table's first line and clears to the end of the screen.
+    fn erase(&mut self) {
+        if self.drawn_lines == 0 {
+            return;
+        }
+        let mut stderr = io::stderr().lock();
+        let _ = write!(stderr, "\x1b[{}F\x1b[J", self.drawn_lines);
+        let _ = stderr.flush();
+        self.drawn_lines = 0;
+    }
+
+    fn refresh(&mut self, tally: &Tally, catalog: &Catalog) {
+        let matches = tally.matches();
+        let is_current = self.drawn_lines > 0 && self.drawn_matches == matches;
+        let is_recent = self
+            .last_drawn
+            .is_some_and(|drawn| drawn.elapsed() < REDRAW);
+        if is_current || is_recent || matches == 0 {
+            return;
+        }
+        let lines = table_lines(&Report::from_tally(tally, catalog), self.rows);
+        self.erase();
+        let mut stderr = io::stderr().lock();
+        for line in &lines {
+            let line: String = line.chars().take(TABLE_WIDTH).collect();
+            let _ = writeln!(stderr, "{line}");
+        }
+        let _ = stderr.flush();
+        self.drawn_lines = lines.len();
+        self.drawn_matches = matches;
+        self.last_drawn = Some(Instant::now());
+    }
+}
+
+/// The live table's lines: a heading, then the top codes (known and unknown) by count.
+fn table_lines(report: &Report, rows: usize) -> Vec<String> {
+    let mut entries: Vec<(u64, String)> = report
+        .codes
+        .iter()
+        .map(|row| {
+            let text = format!(
+                "{} {} {} ({})",
+                row.vendor,
+                escape_text(&row.code),
+                row.name,
+                row.category.id()
+            );
+            (row.count, text)
+        })
+        .chain(report.unknown.iter().map(|row| {
+            let text = format!(
+                "{} {} (not in the catalog)",
+                row.vendor,
+                escape_text(&row.code)
+            );
+            (row.count, text)
+        }))
+        .collect();
+    entries.sort_by(|left, right| right.0.cmp(&left.0).then_with(|| left.1.cmp(&right.1)));
+    let totals = &report.totals;
+    let mut lines = vec![format!(
+        "-- errscan watch: {} matches ({} unknown); top codes --",
+        totals.matches, totals.unknown
+    )];
+    lines.extend(
+        entries
+            .into_iter()
+            .take(rows)
+            .map(|(count, text)| format!("{count:>8}  {text}")),
+    );
+    lines
 }

@@ -32,6 +32,7 @@ fn known(
         },
         first_time: None,
         last_time: None,
+        intervals_ms: None,
     }
 }
 
@@ -46,6 +47,7 @@ fn unknown(vendor: Vendor, code: &str, count: u64) -> UnknownRow {
         },
         first_time: None,
         last_time: None,
+        intervals_ms: None,
     }
 }
 
@@ -60,6 +62,7 @@ fn sample() -> Report {
         tool: Tool {
             name: "errscan".to_string(),
             version: "0".to_string(),
+            catalog: String::new(),
         },
         totals: Totals::default(),
         by_category: Vec::new(),
@@ -73,6 +76,7 @@ fn sample() -> Report {
         unknown: vec![unknown(BigBlueButton, "1999", 2)],
         files: Vec::new(),
         timeline: None,
+        percentiles: None,
         gate: None,
         by_file: Vec::new(),
     }

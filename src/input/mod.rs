@@ -5,7 +5,7 @@
 mod open;
 mod walk;
 
-pub use open::{Kind, Opened, open_path, open_stream, sniff};
+pub use open::{Kind, Opened, open_file, open_path, open_stream, sniff};
 pub use walk::{InputList, WalkOptions, expand};
 
 use std::io;

@@ -1,7 +1,7 @@
 //! Opening one input: memory map for plain files, a decoder for gzip and zstd, a note for
 //! binary files.
 
-use std::fs::File;
+use std::fs::{File, Metadata};
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
 
@@ -59,6 +59,18 @@ pub fn open_path(path: &Path, display_path: &str, use_mmap: bool) -> Result<Open
     let error = |source: io::Error| InputError::io(display_path, &source);
     let file = File::open(path).map_err(error)?;
     let metadata = file.metadata().map_err(error)?;
+    open_file(file, &metadata, display_path, use_mmap)
+}
+
+/// Opens a file already open, given its metadata (read from the handle, so that the caller knows
+/// which file it is even if the path is renamed meanwhile).
+pub fn open_file(
+    file: File,
+    metadata: &Metadata,
+    display_path: &str,
+    use_mmap: bool,
+) -> Result<Opened, InputError> {
+    let error = |source: io::Error| InputError::io(display_path, &source);
     if metadata.is_dir() {
         return Err(InputError {
             path: display_path.to_string(),
@@ -75,8 +87,9 @@ pub fn open_path(path: &Path, display_path: &str, use_mmap: bool) -> Result<Open
                 Kind::Plain => Opened::Mapped(map),
                 Kind::Binary => Opened::Skipped("binary file"),
                 Kind::Gzip | Kind::Zstd => {
+                    // Mapping does not move the handle's position: it still reads from 0.
                     drop(map);
-                    open_stream(Box::new(File::open(path).map_err(error)?)).map_err(error)?
+                    open_stream(Box::new(file)).map_err(error)?
                 }
             });
         }

@@ -18,9 +18,15 @@ pub fn write_json<W: Write>(report: &Report, mut out: W) -> io::Result<()> {
 }
 
 /// Reads a JSON report (the output of `--format json`, or of `merge`) from `text`, read from
-/// `path`. The error is one line naming the file: `path:line:column: message` for bad JSON.
+/// `path`. The error is one line naming the file: `path:line:column: message` for bad JSON,
+/// `path: not an errscan report (missing schema)` for JSON that is not a report at all.
 pub fn read_json(path: &Path, text: &str) -> Result<Report, String> {
     let report: Report = serde_json::from_str(text).map_err(|error| {
+        let is_schemaless = serde_json::from_str::<serde_json::Value>(text)
+            .is_ok_and(|value| value.get("schema").is_none());
+        if is_schemaless {
+            return format!("{}: not an errscan report (missing schema)", path.display());
+        }
         let message = error.to_string();
         let suffix = format!(" at line {} column {}", error.line(), error.column());
         let message = message.strip_suffix(&suffix).unwrap_or(&message);
@@ -38,7 +44,42 @@ pub fn read_json(path: &Path, text: &str) -> Result<Report, String> {
             crate::escape::escape_text(&report.schema)
         ));
     }
+    check_histograms(path, &report)?;
     Ok(report)
+}
+
+/// Checks that every serialized histogram of `report` reads back, so that adding reports
+/// (`errscan merge`) never meets a broken one.
+fn check_histograms(path: &Path, report: &Report) -> Result<(), String> {
+    let codes = report
+        .codes
+        .iter()
+        .map(|row| (row.vendor, &row.code, &row.intervals_ms));
+    let unknown = report
+        .unknown
+        .iter()
+        .map(|row| (row.vendor, &row.code, &row.intervals_ms));
+    for (vendor, code, distribution) in codes.chain(unknown) {
+        if let Some(Err(error)) = distribution.as_ref().map(|d| d.decode()) {
+            return Err(format!(
+                "{}: {}:{}: intervals_ms: {error}",
+                path.display(),
+                vendor.id(),
+                crate::escape::escape_text(code)
+            ));
+        }
+    }
+    let categories = report.percentiles.iter().flat_map(|p| &p.per_minute);
+    for (category, distribution) in categories {
+        if let Err(error) = distribution.decode() {
+            return Err(format!(
+                "{}: percentiles.per_minute.{}: {error}",
+                path.display(),
+                category.id()
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[derive(Serialize)]
@@ -129,6 +170,14 @@ mod tests {
         assert_eq!(
             read_json(path, "{\n  \"schema\": 1\n}"),
             Err("r.json:2:13: invalid type: integer `1`, expected a string".to_string())
+        );
+        assert_eq!(
+            read_json(path, r#"{"totals": {}}"#),
+            Err("r.json: not an errscan report (missing schema)".to_string())
+        );
+        assert_eq!(
+            read_json(path, "[1, 2]"),
+            Err("r.json: not an errscan report (missing schema)".to_string())
         );
         let other = text.replace("errscan/report@1", "other@2");
         assert!(read_json(path, &other).is_err_and(|error| {

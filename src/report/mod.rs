@@ -3,6 +3,7 @@
 
 mod csv;
 mod github;
+mod html;
 mod json;
 mod junit;
 mod sarif;
@@ -10,6 +11,7 @@ mod text;
 
 pub use csv::write_csv;
 pub use github::{write_github, write_step_summary};
+pub use html::{escape_html, write_html};
 pub use json::{read_json, write_event, write_json, write_summary_event};
 pub use junit::write_junit;
 pub use sarif::write_sarif;
@@ -20,6 +22,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::{Catalog, Category, Severity};
+use crate::percentiles::{Distribution, Percentiles, per_minute};
 use crate::scan::Code;
 use crate::tally::Tally;
 use crate::timeline::{BaseGrid, Timeline};
@@ -50,6 +53,10 @@ pub struct Report {
     /// Matches over time, when any match had a time (see [`crate::timeline`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeline: Option<Timeline>,
+    /// How bursty matches are: per category, matches per minute over the timeline's span (see
+    /// [`crate::percentiles`]); present when the timeline is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub percentiles: Option<Percentiles>,
     /// The gate's verdict, when a gate option was given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gate: Option<GateResult>,
@@ -66,6 +73,11 @@ pub struct Tool {
     pub name: String,
     /// The crate version.
     pub version: String,
+    /// The fingerprint of the catalog the report was made with
+    /// ([`Catalog::fingerprint`](crate::catalog::Catalog::fingerprint)); empty in reports
+    /// written before it existed.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub catalog: String,
 }
 
 /// Totals over all inputs.
@@ -139,6 +151,10 @@ pub struct CodeRow {
     /// The latest time it was seen.
     #[serde(default)]
     pub last_time: Option<String>,
+    /// Milliseconds between consecutive timed occurrences within one input (see
+    /// [`crate::percentiles`]); absent when there were fewer than two.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intervals_ms: Option<Distribution>,
 }
 
 /// A code absent from the catalog.
@@ -158,6 +174,10 @@ pub struct UnknownRow {
     /// The latest time it was seen.
     #[serde(default)]
     pub last_time: Option<String>,
+    /// Milliseconds between consecutive timed occurrences within one input (see
+    /// [`crate::percentiles`]); absent when there were fewer than two.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intervals_ms: Option<Distribution>,
 }
 
 /// One input.
@@ -289,6 +309,7 @@ impl Report {
             let times = tally.times.get(&(*vendor, code.clone()));
             let first_time = times.and_then(|t| t.first).map(|t| t.to_string());
             let last_time = times.and_then(|t| t.last).map(|t| t.to_string());
+            let intervals_ms = times.and_then(|t| Distribution::of(t.intervals.histogram()));
             match code {
                 Code::Known(id) => {
                     let entry = catalog.entry(*id);
@@ -303,6 +324,7 @@ impl Report {
                         first,
                         first_time,
                         last_time,
+                        intervals_ms,
                     });
                 }
                 Code::Unknown(text) => {
@@ -314,6 +336,7 @@ impl Report {
                         first,
                         first_time,
                         last_time,
+                        intervals_ms,
                     });
                 }
             }
@@ -388,6 +411,7 @@ impl Report {
             tool: Tool {
                 name: "errscan".to_string(),
                 version: env!("CARGO_PKG_VERSION").to_string(),
+                catalog: catalog.fingerprint(),
             },
             totals,
             by_category: by_category
@@ -402,6 +426,7 @@ impl Report {
             unknown,
             files,
             timeline: None,
+            percentiles: None,
             gate: None,
             by_file,
         };
@@ -410,17 +435,18 @@ impl Report {
         report
     }
 
-    /// Sets the timeline from `base` at `width` base minutes (automatic when `None`); codes
-    /// take their category from the report's rows (`unknown` when absent).
+    /// Sets the timeline from `base` at `width` base minutes (automatic when `None`), and the
+    /// per-minute percentiles (which do not depend on the width); codes take their category
+    /// from the report's rows (`unknown` when absent).
     pub fn rebucket(&mut self, base: BaseGrid, width: Option<i64>) {
         let categories: HashMap<String, Category> = self
             .codes
             .iter()
             .map(|row| (format!("{}:{}", row.vendor.id(), row.code), row.category))
             .collect();
-        self.timeline = Timeline::build(base, width, |key| {
-            categories.get(key).copied().unwrap_or(Category::Unknown)
-        });
+        let category_of = |key: &str| categories.get(key).copied().unwrap_or(Category::Unknown);
+        self.percentiles = per_minute(&base, category_of);
+        self.timeline = Timeline::build(base, width, category_of);
     }
 
     /// Puts every list in contract order: count descending, then by name.

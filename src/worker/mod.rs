@@ -2,17 +2,25 @@
 //! split into newline-aligned chunks that are scanned in parallel; streams (stdin, gzip, zstd,
 //! pipes) are read in blocks with memory bounded by the longest line kept. Results come back
 //! per input, in input order, whatever the thread count.
+//!
+//! An input may start past its beginning (`scan --state`): [`scan_inputs_from`] takes, per
+//! input, the [`Resume`] point of the run before. A mapped file is then scanned from that
+//! offset (the text before it still completes partial time stamps), a stream (gzip, zstd,
+//! `--no-mmap`) skips that many decompressed bytes; line numbers and offsets go on from there.
+//! Each outcome says where the next run resumes: the end of the last complete line.
 
 mod stream;
 
-use std::io;
+use std::fs::File;
+use std::io::{self, Read};
 use std::ops::Range;
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use crate::escape::{MAX_SHOWN_BYTES, escape_bytes};
-use crate::input::{Input, InputError, Opened, open_path};
+use crate::follow::{Identity, Resume};
+use crate::input::{Input, InputError, Opened, open_file, open_path};
 use crate::scan::{Code, Hit, HitSink, Scanner, SliceStart, count_newlines};
 use crate::tally::{ChunkTally, FileStat, Tally};
 use crate::timestamp::{Timestamp, TimestampContext, TimestampOptions};
@@ -91,6 +99,12 @@ pub struct FileOutcome {
     pub tally: Tally,
     /// Events in line order (empty unless asked for).
     pub events: Vec<Event>,
+    /// Where a next run resumes this input: its identity, the end of its last complete line
+    /// and the lines before that. `None` for stdin, pipes and inputs that could not be opened.
+    pub resume: Option<Resume>,
+    /// Something the user should know that is not an error (the file was truncated since the
+    /// offset given, so it was read from its start).
+    pub warning: Option<String>,
 }
 
 impl FileOutcome {
@@ -107,13 +121,29 @@ pub fn scan_inputs<F: FnMut(FileOutcome)>(
     scanner: &Scanner,
     inputs: &[Input],
     options: &WorkerOptions,
+    on_file: F,
+) {
+    scan_inputs_from(scanner, inputs, &[], options, on_file);
+}
+
+/// Like [`scan_inputs`], with input `i` resumed at `starts[i]` (missing or `None`: from its
+/// start).
+pub fn scan_inputs_from<F: FnMut(FileOutcome)>(
+    scanner: &Scanner,
+    inputs: &[Input],
+    starts: &[Option<Resume>],
+    options: &WorkerOptions,
     mut on_file: F,
 ) {
     let window = rayon::current_num_threads().max(1) * 4;
-    for batch in inputs.chunks(window) {
+    let indices: Vec<usize> = (0..inputs.len()).collect();
+    for batch in indices.chunks(window) {
         let outcomes: Vec<FileOutcome> = batch
             .par_iter()
-            .map(|input| scan_input(scanner, input, options))
+            .map(|&index| {
+                let start = starts.get(index).copied().flatten();
+                scan_input_from(scanner, &inputs[index], start, options)
+            })
             .collect();
         outcomes.into_iter().for_each(&mut on_file);
     }
@@ -121,25 +151,125 @@ pub fn scan_inputs<F: FnMut(FileOutcome)>(
 
 /// Scans one input.
 pub fn scan_input(scanner: &Scanner, input: &Input, options: &WorkerOptions) -> FileOutcome {
+    scan_input_from(scanner, input, None, options)
+}
+
+/// Scans one input from `start`: used only when the file opened has the identity `start`
+/// names and is still at least that long, with a line ending just before the offset;
+/// otherwise the file is read from its beginning (with a warning when it was truncated).
+pub fn scan_input_from(
+    scanner: &Scanner,
+    input: &Input,
+    start: Option<Resume>,
+    options: &WorkerOptions,
+) -> FileOutcome {
     let path: Arc<str> = Arc::from(input.display_path());
     let mut accumulator = Accumulator::new(Arc::clone(&path), options.progress.clone());
     let opened = match input {
         Input::Stdin => crate::input::open_stream(Box::new(io::stdin()))
             .map_err(|error| InputError::io("-", &error)),
-        Input::Path(file) => open_path(file, &path, options.use_mmap),
+        Input::Path(file) => {
+            open_identified(file, &path, options.use_mmap).map(|(opened, identity)| {
+                accumulator.identity = identity;
+                opened
+            })
+        }
     };
+    // Another file under the name (rotated since the plan was made): from its start.
+    let start = start.filter(|start| accumulator.identity == Some(start.identity));
     match opened {
         Err(error) => accumulator.stat.error = Some(error.message),
         Ok(Opened::Skipped(reason)) => accumulator.stat.skipped = Some(reason.to_string()),
-        Ok(Opened::Mapped(map)) => scan_bytes(scanner, &map, options, &mut accumulator),
-        Ok(Opened::Bytes(bytes)) => scan_bytes(scanner, &bytes, options, &mut accumulator),
-        Ok(Opened::Stream(reader)) => {
-            if let Err(error) = stream::scan_stream(scanner, reader, options, &mut accumulator) {
+        Ok(Opened::Mapped(map)) => {
+            let from = accumulator.begin_in(&map, start);
+            scan_bytes(scanner, &map, from, options, &mut accumulator);
+        }
+        Ok(Opened::Bytes(bytes)) => {
+            let from = accumulator.begin_in(&bytes, start);
+            scan_bytes(scanner, &bytes, from, options, &mut accumulator);
+        }
+        Ok(Opened::Stream(mut reader)) => {
+            let result = match (start, input) {
+                (Some(start), Input::Path(file)) if start.offset > 0 => {
+                    match skip_to_line_start(&mut reader, start.offset) {
+                        Ok(true) => {
+                            accumulator.begin_at(start);
+                            Ok(reader)
+                        }
+                        // Shorter than the offset, or rewritten: read it again from the start.
+                        Ok(false) => {
+                            accumulator.warning = Some(truncated_warning(&path, start.offset));
+                            reopen_stream(file, &path, options.use_mmap)
+                        }
+                        Err(error) => Err(error),
+                    }
+                }
+                _ => Ok(reader),
+            };
+            let result = result
+                .and_then(|reader| stream::scan_stream(scanner, reader, options, &mut accumulator));
+            if let Err(error) = result {
                 accumulator.stat.error = Some(crate::input::describe_io_error(&error));
             }
         }
     }
     accumulator.finish()
+}
+
+/// Opens a file and says which one it is (regular files only: a pipe has no offset to keep).
+fn open_identified(
+    file: &std::path::Path,
+    path: &str,
+    use_mmap: bool,
+) -> Result<(Opened, Option<Identity>), InputError> {
+    let error = |source: io::Error| InputError::io(path, &source);
+    let handle = File::open(file).map_err(error)?;
+    let metadata = handle.metadata().map_err(error)?;
+    let identity = metadata.is_file().then(|| Identity::of(&metadata));
+    Ok((open_file(handle, &metadata, path, use_mmap)?, identity))
+}
+
+/// Reopens a file as a stream from its start (after a failed skip).
+fn reopen_stream(
+    file: &std::path::Path,
+    path: &str,
+    use_mmap: bool,
+) -> io::Result<Box<dyn Read + Send>> {
+    match open_path(file, path, use_mmap) {
+        Ok(Opened::Stream(reader)) => Ok(reader),
+        Ok(Opened::Mapped(map)) => Ok(Box::new(io::Cursor::new(map.to_vec()))),
+        Ok(Opened::Bytes(bytes)) => Ok(Box::new(io::Cursor::new(bytes))),
+        Ok(Opened::Skipped(reason)) => Err(io::Error::other(reason)),
+        Err(error) => Err(io::Error::other(error.message)),
+    }
+}
+
+/// Reads and drops `offset` bytes; true when there were that many and the last was a newline
+/// (so that reading goes on at a line start).
+fn skip_to_line_start(reader: &mut Box<dyn Read + Send>, offset: u64) -> io::Result<bool> {
+    let Some(before_last) = offset.checked_sub(1) else {
+        return Ok(true);
+    };
+    let skipped = io::copy(&mut reader.by_ref().take(before_last), &mut io::sink())?;
+    if skipped < before_last {
+        return Ok(false);
+    }
+    let mut last = [0u8; 1];
+    loop {
+        match reader.read(&mut last) {
+            Ok(0) => return Ok(false),
+            Ok(_) => return Ok(last[0] == b'\n'),
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+            Err(error) => return Err(error),
+        }
+    }
+}
+
+/// The warning for a file shorter than the offset read last time.
+fn truncated_warning(path: &str, offset: u64) -> String {
+    format!(
+        "{path}: the file is shorter than the offset read last time ({offset}) or was rewritten; reading it from the start"
+    )
 }
 
 /// Collects the chunk results of one input, in order.
@@ -151,6 +281,14 @@ struct Accumulator {
     newlines: u64,
     ends_with_newline: bool,
     progress: Option<ProgressHook>,
+    /// Lines before the first byte scanned (a resumed input).
+    line_base: u64,
+    /// Input offset of the end of what was added so far.
+    position: u64,
+    /// Input offset of the end of the last complete line added.
+    consumed: u64,
+    identity: Option<Identity>,
+    warning: Option<String>,
 }
 
 impl Accumulator {
@@ -166,20 +304,63 @@ impl Accumulator {
             newlines: 0,
             ends_with_newline: true,
             progress,
+            line_base: 0,
+            position: 0,
+            consumed: 0,
+            identity: None,
+            warning: None,
         }
     }
 
-    /// Counts bytes read but not scanned (the skipped tail of an over-long streamed line).
-    fn add_skipped(&mut self, bytes: u64) {
+    /// Starts after `start`: line numbers and offsets go on from there.
+    fn begin_at(&mut self, start: Resume) {
+        self.line_base = start.lines;
+        self.position = start.offset;
+        self.consumed = start.offset;
+    }
+
+    /// Where bytes held in memory are scanned from: `start`'s offset when it lies within them
+    /// just after a newline, else 0 (with a warning when a start was given).
+    fn begin_in(&mut self, bytes: &[u8], start: Option<Resume>) -> usize {
+        let Some(start) = start.filter(|start| start.offset > 0) else {
+            return 0;
+        };
+        let offset = usize::try_from(start.offset).unwrap_or(usize::MAX);
+        let is_line_start = offset
+            .checked_sub(1)
+            .and_then(|before| bytes.get(before))
+            .is_some_and(|&byte| byte == b'\n');
+        if !is_line_start {
+            self.warning = Some(truncated_warning(&self.path, start.offset));
+            return 0;
+        }
+        self.begin_at(start);
+        offset
+    }
+
+    /// Counts bytes read but not scanned (the skipped tail of an over-long streamed line), up
+    /// to and including its newline when `closes_line`.
+    fn add_skipped(&mut self, bytes: u64, closes_line: bool) {
         self.stat.bytes += bytes;
+        self.position += bytes;
+        if closes_line {
+            self.newlines += 1;
+            self.consumed = self.position;
+        }
+        self.ends_with_newline = closes_line;
         if let Some(progress) = &self.progress {
             (progress.0)(bytes);
         }
     }
 
-    /// Adds the result of the next chunk; its line numbers are local (its first line is 1).
+    /// Adds the result of the next chunk, which starts at input offset `byte_offset`; its line
+    /// numbers are local (its first line is 1).
     fn add_chunk(&mut self, chunk: ChunkResult, bytes: &[u8], newlines: u64, byte_offset: u64) {
-        let line_base = self.newlines;
+        let line_base = self.line_base + self.newlines;
+        if let Some(last_newline) = memchr::memrchr(b'\n', bytes) {
+            self.consumed = byte_offset + last_newline as u64 + 1;
+        }
+        self.position = byte_offset + bytes.len() as u64;
         self.stat.matches += chunk.tally.matches;
         chunk.tally.add_into(&mut self.tally, &self.path, line_base);
         self.events
@@ -202,9 +383,16 @@ impl Accumulator {
         let partial_last_line = u64::from(!self.ends_with_newline);
         self.stat.lines = self.newlines + partial_last_line;
         self.tally.files.push(self.stat);
+        let resume = self.identity.map(|identity| Resume {
+            identity,
+            offset: self.consumed,
+            lines: self.line_base + self.newlines,
+        });
         FileOutcome {
             tally: self.tally,
             events: self.events,
+            resume,
+            warning: self.warning,
         }
     }
 }
@@ -294,14 +482,20 @@ impl HitSink for ChunkSink<'_> {
     }
 }
 
-/// Scans bytes held in memory: split into newline-aligned chunks scanned in parallel.
+/// Scans bytes held in memory from offset `from` (a line start): split into newline-aligned
+/// chunks scanned in parallel.
 fn scan_bytes(
     scanner: &Scanner,
     bytes: &[u8],
+    from: usize,
     options: &WorkerOptions,
     accumulator: &mut Accumulator,
 ) {
-    let chunks = split_at_newlines(bytes, options.chunk_bytes);
+    let from = from.min(bytes.len());
+    let chunks: Vec<Range<usize>> = split_at_newlines(&bytes[from..], options.chunk_bytes)
+        .into_iter()
+        .map(|range| range.start + from..range.end + from)
+        .collect();
     let scan_chunk = |range: &Range<usize>| {
         let before = &bytes[..range.end];
         let mut sink = ChunkSink::new(&accumulator.path, options, before, range.start);
@@ -390,7 +584,7 @@ no stamp: errorCode=1010 here\n\
                 ..WorkerOptions::default()
             };
             let mut accumulator = Accumulator::new(Arc::from("x.log"), None);
-            scan_bytes(&scanner, log, &options, &mut accumulator);
+            scan_bytes(&scanner, log, 0, &options, &mut accumulator);
             let outcome = accumulator.finish();
             let times: Vec<(u64, Option<String>)> = outcome
                 .events

@@ -34,6 +34,8 @@ pub(super) fn scan_stream(
     let threads = rayon::current_num_threads().max(1);
     let block_bytes = options.block_bytes.max(1);
     let max_line_bytes = options.max_line_bytes.max(block_bytes);
+    // A resumed stream starts past the input's beginning; offsets go on from there.
+    let base = accumulator.position;
     std::thread::scope(|scope| {
         let (piece_sender, pieces) = sync_channel::<Piece>(threads);
         let (spare_sender, spares) = channel::<Vec<u8>>();
@@ -63,16 +65,12 @@ pub(super) fn scan_stream(
             for (piece, scanned) in batch.drain(..).zip(scanned) {
                 match (piece, scanned) {
                     (Piece::Lines { data, offset }, Some((sink, newlines))) => {
-                        accumulator.add_chunk(sink, &data, newlines, offset);
+                        accumulator.add_chunk(sink, &data, newlines, base + offset);
                         // The reader may have finished; then the buffer is simply dropped.
                         let _ = spare_sender.send(data);
                     }
                     (Piece::Skipped { bytes, closes_line }, _) => {
-                        accumulator.add_skipped(bytes);
-                        if closes_line {
-                            accumulator.newlines += 1;
-                        }
-                        accumulator.ends_with_newline = closes_line;
+                        accumulator.add_skipped(bytes, closes_line);
                     }
                     (Piece::Lines { .. }, None) => {}
                 }

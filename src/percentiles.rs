@@ -1,0 +1,298 @@
+//! How bursty errors are: percentiles kept in HdrHistograms that add up exactly.
+//!
+//! # Brief overview
+//!
+//! - [`Intervals`] is what a scan keeps per (vendor, code): the milliseconds between consecutive
+//!   timed occurrences of the code, in line order, within one input. A chunk keeps its first and
+//!   last time per code ([`crate::tally::ChunkTally`]), and folding the chunks of an input in
+//!   order adds the interval across each chunk boundary, so the split into chunks changes
+//!   nothing. Intervals never span two inputs, so the intervals of separate inputs simply add:
+//!   merging the reports of different inputs (`errscan merge`) gives exactly the histogram of one
+//!   run over all of them. A line whose time is earlier than the previous one's (an out-of-order
+//!   log) gives the absolute difference.
+//! - [`Distribution`] is how the report shows a histogram: p50, p90, p99, max and count, and the
+//!   histogram itself serialized (HdrHistogram V2 + DEFLATE, base64), so that reports can be
+//!   added again. The serialization is canonical (the histogram is copied into one sized by its
+//!   own maximum first), so equal histograms give equal text.
+//! - [`per_minute`] gives, per category, the distribution of the number of matches per minute
+//!   over the timeline's span (every minute from the first timed match to the last, empty minutes
+//!   included). It is computed from the timeline's base grid, which adds exactly, so a merged
+//!   report recomputes it rather than adding histograms of different spans.
+//!
+//! Histograms keep 3 significant digits: a percentile is exact to within 0.1 %, and adding
+//! histograms is exact.
+
+use std::collections::BTreeMap;
+use std::io::Cursor;
+use std::ops::AddAssign;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use hdrhistogram::Histogram;
+use hdrhistogram::serialization::{Deserializer, Serializer, V2DeflateSerializer};
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::Category;
+use crate::timeline::BaseGrid;
+
+/// Significant digits every histogram keeps.
+const SIGNIFICANT_DIGITS: u8 = 3;
+
+/// An empty auto-resizing histogram.
+fn empty_histogram() -> Histogram<u64> {
+    Histogram::new(SIGNIFICANT_DIGITS).expect("3 significant digits is a valid histogram setting")
+}
+
+/// Milliseconds between consecutive occurrences of one code: adds up with `+=` in any order.
+#[derive(Debug, Clone)]
+pub struct Intervals(Histogram<u64>);
+
+impl Default for Intervals {
+    fn default() -> Intervals {
+        Intervals(empty_histogram())
+    }
+}
+
+impl PartialEq for Intervals {
+    fn eq(&self, other: &Intervals) -> bool {
+        let recorded = |histogram: &Histogram<u64>| -> Vec<(u64, u64)> {
+            histogram
+                .iter_recorded()
+                .map(|value| (value.value_iterated_to(), value.count_at_value()))
+                .collect()
+        };
+        recorded(&self.0) == recorded(&other.0)
+    }
+}
+
+impl Eq for Intervals {}
+
+impl Intervals {
+    /// Records one interval.
+    pub fn record(&mut self, milliseconds: u64) {
+        self.0.saturating_record(milliseconds);
+    }
+
+    /// Intervals recorded.
+    pub fn count(&self) -> u64 {
+        self.0.len()
+    }
+
+    /// The histogram.
+    pub fn histogram(&self) -> &Histogram<u64> {
+        &self.0
+    }
+}
+
+impl AddAssign<&Intervals> for Intervals {
+    fn add_assign(&mut self, other: &Intervals) {
+        add_histogram(&mut self.0, &other.0);
+    }
+}
+
+/// Adds `source` into `sum` (auto-resizing, so any value fits).
+fn add_histogram(sum: &mut Histogram<u64>, source: &Histogram<u64>) {
+    sum.add(source)
+        .expect("an auto-resizing histogram takes the values of any other");
+}
+
+/// A histogram as the report shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Distribution {
+    /// The median.
+    pub p50: u64,
+    /// The 90th percentile.
+    pub p90: u64,
+    /// The 99th percentile.
+    pub p99: u64,
+    /// The largest value.
+    pub max: u64,
+    /// Values recorded.
+    pub count: u64,
+    /// The histogram: HdrHistogram V2 serialization, DEFLATE-compressed, base64 (standard
+    /// alphabet, padded), as HdrHistogram's own tools read it.
+    pub histogram: String,
+}
+
+impl Distribution {
+    /// The distribution of `histogram`; `None` when it is empty.
+    pub fn of(histogram: &Histogram<u64>) -> Option<Distribution> {
+        if histogram.is_empty() {
+            return None;
+        }
+        Some(Distribution {
+            p50: histogram.value_at_quantile(0.50),
+            p90: histogram.value_at_quantile(0.90),
+            p99: histogram.value_at_quantile(0.99),
+            max: histogram.max(),
+            count: histogram.len(),
+            histogram: encode(histogram),
+        })
+    }
+
+    /// The histogram back from its serialization.
+    pub fn decode(&self) -> Result<Histogram<u64>, String> {
+        let bytes = BASE64
+            .decode(self.histogram.trim())
+            .map_err(|error| format!("histogram is not base64: {error}"))?;
+        let histogram: Histogram<u64> = Deserializer::new()
+            .deserialize(&mut Cursor::new(bytes))
+            .map_err(|error| format!("histogram is not an HdrHistogram: {error:?}"))?;
+        // Copied into an auto-resizing one, so that adding never fails on bounds.
+        let mut sum = empty_histogram();
+        add_histogram(&mut sum, &histogram);
+        Ok(sum)
+    }
+
+    /// The sum of two optional distributions. A histogram that does not decode counts as empty
+    /// (reports read with [`crate::report::read_json`] have been checked already).
+    pub fn add(left: Option<&Distribution>, right: Option<&Distribution>) -> Option<Distribution> {
+        let mut sum = empty_histogram();
+        for distribution in [left, right].into_iter().flatten() {
+            if let Ok(histogram) = distribution.decode() {
+                add_histogram(&mut sum, &histogram);
+            }
+        }
+        Distribution::of(&sum)
+    }
+}
+
+/// The canonical serialization: the histogram copied into one bounded by its own maximum (so
+/// the header does not depend on how it grew), V2 + DEFLATE, base64.
+fn encode(histogram: &Histogram<u64>) -> String {
+    let high = histogram.max().max(2);
+    let mut canonical = Histogram::<u64>::new_with_bounds(1, high, SIGNIFICANT_DIGITS)
+        .expect("bounds 1..=max(max, 2) with 3 digits are valid");
+    add_histogram(&mut canonical, histogram);
+    let mut bytes = Vec::new();
+    V2DeflateSerializer::new()
+        .serialize(&canonical, &mut bytes)
+        .expect("serializing into memory does not fail");
+    BASE64.encode(bytes)
+}
+
+/// The `percentiles` object of the JSON report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Percentiles {
+    /// Per category: matches per minute over the timeline's span, empty minutes included.
+    pub per_minute: BTreeMap<Category, Distribution>,
+}
+
+/// Per category, the distribution of matches per minute from the first timed minute of `base`
+/// to the last; `category_of` gives each `vendor:code` key's category. `None` when no match had
+/// a time.
+pub fn per_minute(base: &BaseGrid, category_of: impl Fn(&str) -> Category) -> Option<Percentiles> {
+    let first = base
+        .codes
+        .values()
+        .filter_map(|m| m.first())
+        .map(|m| m.0)
+        .min()?;
+    let last = base
+        .codes
+        .values()
+        .filter_map(|m| m.last())
+        .map(|m| m.0)
+        .max()?;
+    let span = u64::try_from(last - first + 1).ok()?;
+    let mut minutes: BTreeMap<Category, BTreeMap<i64, u64>> = BTreeMap::new();
+    for (key, counts) in &base.codes {
+        let per_category = minutes.entry(category_of(key)).or_default();
+        for &(minute, count) in counts {
+            *per_category.entry(minute).or_default() += count;
+        }
+    }
+    let per_minute = minutes
+        .into_iter()
+        .filter_map(|(category, counts)| {
+            let mut histogram = empty_histogram();
+            let empty_minutes = span.saturating_sub(counts.len() as u64);
+            if empty_minutes > 0 {
+                histogram.saturating_record_n(0, empty_minutes);
+            }
+            for count in counts.into_values() {
+                histogram.saturating_record(count);
+            }
+            Distribution::of(&histogram).map(|distribution| (category, distribution))
+        })
+        .collect();
+    Some(Percentiles { per_minute })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn intervals(values: &[u64]) -> Intervals {
+        let mut intervals = Intervals::default();
+        for &value in values {
+            intervals.record(value);
+        }
+        intervals
+    }
+
+    #[test]
+    fn distributions_show_percentiles_and_read_back() {
+        let values: Vec<u64> = (1..=100).collect();
+        let distribution = Distribution::of(intervals(&values).histogram()).expect("values");
+        assert_eq!(
+            (
+                distribution.p50,
+                distribution.p90,
+                distribution.p99,
+                distribution.max
+            ),
+            (50, 90, 99, 100)
+        );
+        assert_eq!(distribution.count, 100);
+        let back = distribution.decode().expect("decodes");
+        assert_eq!(Distribution::of(&back), Some(distribution.clone()));
+        assert!(Distribution::of(intervals(&[]).histogram()).is_none());
+        let broken = Distribution {
+            histogram: "not base64!".to_string(),
+            ..distribution
+        };
+        assert!(broken.decode().is_err());
+    }
+
+    #[test]
+    fn adding_equals_recording_everything_in_one() {
+        let (a, b) = (
+            intervals(&[5, 1_000, 60_000]),
+            intervals(&[0, 7, 3_600_000]),
+        );
+        let one = intervals(&[5, 1_000, 60_000, 0, 7, 3_600_000]);
+        let mut sum = b.clone();
+        sum += &a;
+        assert_eq!(sum, one);
+        let of = |intervals: &Intervals| Distribution::of(intervals.histogram());
+        // The serialization does not depend on the order the histogram grew in.
+        assert_eq!(of(&sum), of(&one));
+        assert_eq!(
+            Distribution::add(of(&a).as_ref(), of(&b).as_ref()),
+            of(&one)
+        );
+        assert_eq!(Distribution::add(of(&b).as_ref(), None), of(&b));
+    }
+
+    #[test]
+    fn per_minute_counts_empty_minutes_of_the_span() {
+        // network: 3 in minute 10, 1 in minute 13; media: 2 in minute 12. Span 10..=13: four
+        // minutes, so network is [3, 0, 0, 1] and media [0, 0, 2, 0].
+        let mut base = BaseGrid::default();
+        base.codes
+            .insert("bigbluebutton:1101".into(), vec![(10, 3), (13, 1)]);
+        base.codes
+            .insert("bigbluebutton:1007".into(), vec![(12, 2)]);
+        let category_of = |key: &str| match key {
+            "bigbluebutton:1101" => Category::Network,
+            _ => Category::Media,
+        };
+        let percentiles = per_minute(&base, category_of).expect("timed");
+        let network = &percentiles.per_minute[&Category::Network];
+        assert_eq!((network.count, network.p50, network.max), (4, 0, 3));
+        let media = &percentiles.per_minute[&Category::Media];
+        assert_eq!((media.count, media.p50, media.p99, media.max), (4, 0, 2, 2));
+        assert!(per_minute(&BaseGrid::default(), category_of).is_none());
+    }
+}
