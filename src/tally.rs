@@ -152,15 +152,25 @@ fn absorb_into<K: std::hash::Hash + Eq>(map: &mut HashMap<K, CodeStat>, key: K, 
 /// Counts the hits of one input (or one chunk of it) with line numbers local to the chunk.
 #[derive(Debug, Clone, Default)]
 pub struct ChunkTally {
-    /// Per (vendor, code): count and the smallest local line number.
-    pub codes: HashMap<(Vendor, Code), (u64, u64)>,
+    /// Per (vendor, code): everything the chunk knows of it, in one entry so that a hit costs
+    /// one hash lookup.
+    pub codes: HashMap<(Vendor, Code), ChunkCode>,
     /// Hits.
     pub matches: u64,
-    /// Per (vendor, code): when it was seen.
-    pub times: HashMap<(Vendor, Code), CodeTimes>,
-    /// Per (vendor, code): the first and the last time it was seen in line order, for the
-    /// intervals across chunk boundaries.
-    pub sequence: HashMap<(Vendor, Code), (Timestamp, Timestamp)>,
+}
+
+/// What one chunk saw of one code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChunkCode {
+    /// Lines carrying it.
+    pub count: u64,
+    /// The smallest local line number.
+    pub first_line: u64,
+    /// When it was seen.
+    pub times: CodeTimes,
+    /// The first and the last time it was seen in line order, for the intervals across chunk
+    /// boundaries.
+    pub sequence: Option<(Timestamp, Timestamp)>,
 }
 
 impl HitSink for ChunkTally {
@@ -174,51 +184,47 @@ impl ChunkTally {
     /// Counts a hit with its line's time, if the line has one.
     pub fn timed_hit(&mut self, hit: Hit, time: Option<Timestamp>) {
         self.matches += 1;
-        let times = self
-            .times
-            .entry((hit.vendor, hit.code.clone()))
-            .or_default();
-        times.record(time);
-        if let Some(time) = time {
-            match self.sequence.get_mut(&(hit.vendor, hit.code.clone())) {
-                Some((_, last)) => {
-                    times.intervals.record(interval_millis(*last, time));
-                    *last = time;
-                }
-                None => {
-                    self.sequence
-                        .insert((hit.vendor, hit.code.clone()), (time, time));
-                }
-            }
-        }
         let entry = self
             .codes
             .entry((hit.vendor, hit.code))
-            .or_insert((0, hit.line_number));
-        entry.0 += 1;
-        entry.1 = entry.1.min(hit.line_number);
+            .or_insert_with(|| ChunkCode {
+                count: 0,
+                first_line: hit.line_number,
+                times: CodeTimes::default(),
+                sequence: None,
+            });
+        entry.count += 1;
+        entry.first_line = entry.first_line.min(hit.line_number);
+        entry.times.record(time);
+        if let Some(time) = time {
+            match &mut entry.sequence {
+                Some((_, last)) => {
+                    entry.times.intervals.record(interval_millis(*last, time));
+                    *last = time;
+                }
+                None => entry.sequence = Some((time, time)),
+            }
+        }
     }
 
     /// Moves the chunk's counts into `tally` for `path`, adding `line_base` to local line numbers.
     /// Chunks of one input must be added in order: the interval from the previous chunk's last
     /// time of a code to this chunk's first is recorded here.
     pub fn add_into(self, tally: &mut Tally, path: &Arc<str>, line_base: u64) {
-        for (key, times) in &self.times {
-            *tally.times.entry(key.clone()).or_default() += times;
-        }
-        for ((vendor, code), (first, last)) in self.sequence {
-            let key = (Arc::clone(path), vendor, code.clone());
-            if let Some(previous) = tally.last_times.insert(key, last) {
-                let times = tally.times.entry((vendor, code)).or_default();
-                times.intervals.record(interval_millis(previous, first));
+        for ((vendor, code), chunk) in self.codes {
+            let times = tally.times.entry((vendor, code.clone())).or_default();
+            *times += &chunk.times;
+            if let Some((first, last)) = chunk.sequence {
+                let key = (Arc::clone(path), vendor, code.clone());
+                if let Some(previous) = tally.last_times.insert(key, last) {
+                    times.intervals.record(interval_millis(previous, first));
+                }
             }
-        }
-        for ((vendor, code), (count, first_line)) in self.codes {
             let stat = CodeStat {
-                count,
+                count: chunk.count,
                 first: Location {
                     path: Arc::clone(path),
-                    line: first_line + line_base,
+                    line: chunk.first_line + line_base,
                 },
             };
             tally.add_file_stat(vendor, code.clone(), &stat);

@@ -40,7 +40,8 @@ pub type EntryId = u32;
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
     entries: Vec<Entry>,
-    by_code: HashMap<(Vendor, String), EntryId>,
+    /// Per vendor, code → entry; looked up by `&str` on the hot path, without allocating.
+    by_code: HashMap<Vendor, HashMap<String, EntryId>>,
     by_name: HashMap<(Vendor, String), Vec<EntryId>>,
 }
 
@@ -73,13 +74,13 @@ impl Catalog {
     /// one, a new code is added.
     pub fn merge(&mut self, file: CatalogFile) {
         for entry in file.entries {
-            let key = (entry.vendor, entry.code.clone());
-            match self.by_code.get(&key) {
+            let codes = self.by_code.entry(entry.vendor).or_default();
+            match codes.get(entry.code.as_str()) {
                 Some(&id) => self.entries[id as usize] = entry,
                 None => {
                     let id = EntryId::try_from(self.entries.len())
                         .expect("a catalog holds fewer than 2^32 entries");
-                    self.by_code.insert(key, id);
+                    codes.insert(entry.code.clone(), id);
                     self.entries.push(entry);
                 }
             }
@@ -151,7 +152,7 @@ impl Catalog {
 
     /// The id of a vendor's code, if the catalog knows it.
     pub fn id_of(&self, vendor: Vendor, code: &str) -> Option<EntryId> {
-        self.by_code.get(&(vendor, code.to_string())).copied()
+        self.by_code.get(&vendor)?.get(code).copied()
     }
 
     /// A vendor's code, if the catalog knows it.

@@ -411,6 +411,11 @@ struct ChunkSink<'a> {
     before: &'a [u8],
     /// Where the chunk starts in `before`.
     chunk_start: usize,
+    /// Where the text after the last line that resolved to a time starts in `before`: only that
+    /// text can hold a full stamp nearer than the context's previous stamp.
+    seen_up_to: usize,
+    /// The previous hit's line (its start in `before`) and its time, for further hits on it.
+    last_line: Option<(usize, Option<Timestamp>)>,
     since: Option<Timestamp>,
     until: Option<Timestamp>,
 }
@@ -431,6 +436,8 @@ impl<'a> ChunkSink<'a> {
             times: TimestampContext::new(TimestampOptions::default()),
             before,
             chunk_start,
+            seen_up_to: 0,
+            last_line: None,
             since: options.since,
             until: options.until,
         }
@@ -458,8 +465,21 @@ impl HitSink for ChunkSink<'_> {
             .unwrap_or(usize::MAX)
             .saturating_add(self.chunk_start)
             .min(self.before.len());
-        let preceding = self.before.get(..line_start).unwrap_or_default();
-        let time = self.times.line_after(line, preceding);
+        let time = match self.last_line {
+            Some((start, time)) if start == line_start => time,
+            _ => {
+                let from = self.seen_up_to.min(line_start);
+                let preceding = self.before.get(from..line_start).unwrap_or_default();
+                let time = self.times.line_after(line, preceding);
+                // A line that resolved is now the context's previous stamp, so nothing before
+                // it can be nearer; a line without a time leaves the text before it unread.
+                if time.is_some() {
+                    self.seen_up_to = line_start.saturating_add(line.len());
+                }
+                self.last_line = Some((line_start, time));
+                time
+            }
+        };
         if let Some(time) = time {
             let too_early = self.since.is_some_and(|since| time < since);
             let too_late = self.until.is_some_and(|until| time >= until);
