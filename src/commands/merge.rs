@@ -2,9 +2,8 @@
 //! ([`crate::merge`]) and write the sum. A file that cannot be read or is not a report is named
 //! on stderr and left out; the rest is still merged and written, and the run exits 2.
 
-use std::fs::File;
-use std::io::{self, BufWriter, IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::io::{self, IsTerminal, Write};
+use std::path::Path;
 
 use super::warn;
 use crate::catalog::Catalog;
@@ -72,7 +71,7 @@ pub fn run(args: MergeArgs) -> anyhow::Result<ExitStatus> {
         std::env::var("TERM").ok().as_deref(),
         is_stdout_terminal,
     );
-    let mut out = open_output(args.output.as_ref())?;
+    let mut out = super::open_output(args.output.as_ref())?;
     let written = match args.format {
         MergeFormat::Text => {
             let options = TextOptions {
@@ -96,27 +95,4 @@ pub fn run(args: MergeArgs) -> anyhow::Result<ExitStatus> {
             ),
         })?;
     Ok(status)
-}
-
-/// Stdout, or the file `path` with its missing parent directories created.
-fn open_output(path: Option<&PathBuf>) -> anyhow::Result<Box<dyn Write>> {
-    let Some(path) = path else {
-        return Ok(Box::new(BufWriter::new(io::stdout().lock())));
-    };
-    let describe = |error: io::Error| {
-        anyhow::anyhow!(
-            "{}: cannot create the output file: {}",
-            path.display(),
-            describe_io_error(&error)
-        )
-    };
-    if let Some(parent) = path
-        .parent()
-        .filter(|parent| !parent.as_os_str().is_empty())
-    {
-        std::fs::create_dir_all(parent).map_err(describe)?;
-    }
-    Ok(Box::new(BufWriter::new(
-        File::create(path).map_err(describe)?,
-    )))
 }

@@ -53,3 +53,26 @@ fn warn(message: &str) {
     let mut stderr = io::stderr().lock();
     let _ = writeln!(stderr, "errscan: {}", crate::escape::escape_text(message));
 }
+
+/// Stdout, or the file `path` with its missing parent directories created; an error names the
+/// file.
+pub(crate) fn open_output(path: Option<&std::path::PathBuf>) -> anyhow::Result<Box<dyn Write>> {
+    let Some(path) = path else {
+        return Ok(Box::new(std::io::BufWriter::new(io::stdout().lock())));
+    };
+    let describe = |error: io::Error| {
+        anyhow::anyhow!(
+            "{}: cannot create the output file: {}",
+            path.display(),
+            crate::input::describe_io_error(&error)
+        )
+    };
+    if let Some(parent) = path
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(parent).map_err(describe)?;
+    }
+    let file = std::fs::File::create(path).map_err(describe)?;
+    Ok(Box::new(std::io::BufWriter::new(file)))
+}

@@ -302,7 +302,7 @@ fn open_outputs(args: &ScanArgs) -> anyhow::Result<Vec<Output>> {
         outputs.push(Output {
             format,
             path: path.cloned(),
-            writer: open_output(path)?,
+            writer: super::open_output(path)?,
         });
     }
     Ok(outputs)
@@ -361,27 +361,6 @@ fn named_inputs(args: &ScanArgs) -> anyhow::Result<Vec<Input>> {
         named.push(Input::Stdin);
     }
     Ok(named)
-}
-
-fn open_output(path: Option<&PathBuf>) -> anyhow::Result<Box<dyn Write>> {
-    let Some(path) = path else {
-        return Ok(Box::new(BufWriter::new(io::stdout().lock())));
-    };
-    let describe = |error: io::Error| {
-        anyhow::anyhow!(
-            "{}: cannot create the output file: {}",
-            path.display(),
-            describe_io_error(&error)
-        )
-    };
-    if let Some(parent) = path
-        .parent()
-        .filter(|parent| !parent.as_os_str().is_empty())
-    {
-        std::fs::create_dir_all(parent).map_err(describe)?;
-    }
-    let file = File::create(path).map_err(describe)?;
-    Ok(Box::new(BufWriter::new(file)))
 }
 
 /// A byte progress bar on stderr, only when stderr is a terminal and the named files are large
