@@ -516,19 +516,26 @@ fn scan_bytes(
         .into_iter()
         .map(|range| range.start + from..range.end + from)
         .collect();
+    let path = Arc::clone(&accumulator.path);
     let scan_chunk = |range: &Range<usize>| {
         let before = &bytes[..range.end];
-        let mut sink = ChunkSink::new(&accumulator.path, options, before, range.start);
+        let mut sink = ChunkSink::new(&path, options, before, range.start);
         let stats = scanner.scan_slice(&bytes[range.clone()], SliceStart::INPUT_START, &mut sink);
         (sink.finish(), stats.newlines)
     };
-    let results: Vec<(ChunkResult, u64)> = if chunks.len() == 1 {
-        chunks.iter().map(scan_chunk).collect()
-    } else {
-        chunks.par_iter().map(scan_chunk).collect()
-    };
-    for (range, (sink, newlines)) in chunks.iter().zip(results) {
-        accumulator.add_chunk(sink, &bytes[range.clone()], newlines, range.start as u64);
+    // A bounded window of chunks at a time, folded in order before the next starts: every chunk
+    // result holds per-code counts and times, and a whole file's worth alive at once grows memory
+    // with the file's size.
+    let window = rayon::current_num_threads().max(1) * 4;
+    for batch in chunks.chunks(window) {
+        let results: Vec<(ChunkResult, u64)> = if batch.len() == 1 {
+            batch.iter().map(scan_chunk).collect()
+        } else {
+            batch.par_iter().map(scan_chunk).collect()
+        };
+        for (range, (sink, newlines)) in batch.iter().zip(results) {
+            accumulator.add_chunk(sink, &bytes[range.clone()], newlines, range.start as u64);
+        }
     }
 }
 
