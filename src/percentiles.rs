@@ -220,18 +220,7 @@ pub struct Percentiles {
 /// to the last; `category_of` gives each `vendor:code` key's category. `None` when no match had
 /// a time.
 pub fn per_minute(base: &BaseGrid, category_of: impl Fn(&str) -> Category) -> Option<Percentiles> {
-    let first = base
-        .codes
-        .values()
-        .filter_map(|m| m.first())
-        .map(|m| m.0)
-        .min()?;
-    let last = base
-        .codes
-        .values()
-        .filter_map(|m| m.last())
-        .map(|m| m.0)
-        .max()?;
+    let (first, last) = base.minute_span()?;
     let span = u64::try_from(last - first + 1).ok()?;
     let mut minutes: BTreeMap<Category, BTreeMap<i64, u64>> = BTreeMap::new();
     for (key, counts) in &base.codes {

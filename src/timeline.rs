@@ -249,6 +249,23 @@ pub struct BaseGrid {
 }
 
 impl BaseGrid {
+    /// The first and the last minute with a timed match; `None` when no match had a time.
+    pub fn minute_span(&self) -> Option<(i64, i64)> {
+        let first = self
+            .codes
+            .values()
+            .filter_map(|m| m.first())
+            .map(|m| m.0)
+            .min()?;
+        let last = self
+            .codes
+            .values()
+            .filter_map(|m| m.last())
+            .map(|m| m.0)
+            .max()?;
+        Some((first, last))
+    }
+
     /// Adds `other`'s counts.
     pub fn add(&mut self, other: &BaseGrid) {
         self.seconds = BASE_SECONDS;
@@ -276,18 +293,7 @@ impl Timeline {
         width: Option<i64>,
         category_of: impl Fn(&str) -> Category,
     ) -> Option<Timeline> {
-        let first = base
-            .codes
-            .values()
-            .filter_map(|m| m.first())
-            .map(|m| m.0)
-            .min()?;
-        let last = base
-            .codes
-            .values()
-            .filter_map(|m| m.last())
-            .map(|m| m.0)
-            .max()?;
+        let (first, last) = base.minute_span()?;
         let width = width.unwrap_or_else(|| bucket_width(first, last)).max(1);
         let first_bucket = first.div_euclid(width);
         let count = usize::try_from(last.div_euclid(width) - first_bucket + 1).ok()?;

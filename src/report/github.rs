@@ -13,7 +13,7 @@ use std::io::{self, Write};
 use super::{FileCodeRow, Report};
 use crate::catalog::{Catalog, Severity};
 use crate::escape::escape_text;
-use crate::report::text::{first_sentence, gate_verdict, human_bytes, plural};
+use crate::report::text::{first_sentence, gate_verdict, plural};
 
 /// Annotations of one level GitHub shows per step.
 pub const MAX_ANNOTATIONS_PER_LEVEL: usize = 10;
@@ -87,13 +87,8 @@ pub fn write_github<W: Write>(report: &Report, catalog: &Catalog, mut out: W) ->
     let totals = &report.totals;
     writeln!(
         out,
-        "errscan: {} {} in {} {} ({} lines, {}); {} unknown; {} unreadable",
-        totals.matches,
-        plural(totals.matches, "match", "matches"),
-        totals.files,
-        plural(totals.files, "file", "files"),
-        totals.lines,
-        human_bytes(totals.bytes),
+        "errscan: {}; {} unknown; {} unreadable",
+        totals.summary(),
         totals.unknown,
         totals.errors,
     )?;
@@ -228,13 +223,8 @@ pub fn write_step_summary<W: Write>(report: &Report, mut out: W) -> io::Result<(
     writeln!(out)?;
     writeln!(
         out,
-        "**{}** {} in {} {} ({} lines, {}); {} unknown; {} unreadable.",
-        totals.matches,
-        plural(totals.matches, "match", "matches"),
-        totals.files,
-        plural(totals.files, "file", "files"),
-        totals.lines,
-        human_bytes(totals.bytes),
+        "{}; {} unknown; {} unreadable.",
+        totals.summary_with(&format!("**{}**", totals.matches)),
         totals.unknown,
         totals.errors
     )?;

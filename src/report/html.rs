@@ -13,7 +13,7 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::text::human_bytes;
+use super::text::{human_bytes, plural};
 use super::{GateResult, Report};
 use crate::catalog::{Catalog, Category, Severity};
 use crate::escape::escape_text;
@@ -172,10 +172,6 @@ pub fn write_html<W: Write>(report: &Report, catalog: &Catalog, mut out: W) -> i
     );
     page.push_str("</main>\n</body>\n</html>\n");
     out.write_all(page.as_bytes())
-}
-
-fn plural<'a>(count: u64, one: &'a str, many: &'a str) -> &'a str {
-    if count == 1 { one } else { many }
 }
 
 fn write_header(page: &mut String, report: &Report) {

@@ -10,7 +10,7 @@ use std::io::{self, Write};
 use super::{GateResult, Report, RuleCheck, Violation};
 use crate::catalog::Catalog;
 use crate::escape::escape_text;
-use crate::report::text::{human_bytes, plural};
+use crate::report::text::plural;
 
 /// Violations a failure lists before it says how many more there are.
 const MAX_LISTED_VIOLATIONS: usize = 200;
@@ -71,16 +71,7 @@ pub fn write_junit<W: Write>(
         write_rule_case(&mut out, check, &violations, catalog)?;
     }
     write_input_case(&mut out, &unreadable)?;
-    let summary = format!(
-        "{} {} in {} {} ({} lines, {}); {} unknown",
-        totals.matches,
-        plural(totals.matches, "match", "matches"),
-        totals.files,
-        plural(totals.files, "file", "files"),
-        totals.lines,
-        human_bytes(totals.bytes),
-        totals.unknown
-    );
+    let summary = format!("{}; {} unknown", totals.summary(), totals.unknown);
     writeln!(
         out,
         "    <system-out>{}</system-out>",

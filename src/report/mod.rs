@@ -293,6 +293,25 @@ pub struct CodeCount {
     pub count: u64,
 }
 
+impl Totals {
+    /// `N matches in F files (L lines, B)`, the opening of every report's summary line.
+    pub fn summary(&self) -> String {
+        self.summary_with(&self.matches.to_string())
+    }
+
+    /// [`summary`](Self::summary) with the match count rendered by the caller (e.g. in bold).
+    pub fn summary_with(&self, matches: &str) -> String {
+        format!(
+            "{matches} {} in {} {} ({} lines, {})",
+            text::plural(self.matches, "match", "matches"),
+            self.files,
+            text::plural(self.files, "file", "files"),
+            self.lines,
+            text::human_bytes(self.bytes),
+        )
+    }
+}
+
 impl Report {
     /// Builds the report of a tally, joining codes against the catalog it was scanned with.
     pub fn from_tally(tally: &Tally, catalog: &Catalog) -> Report {

@@ -70,13 +70,8 @@ pub fn write_text<W: Write>(
     let totals = &report.totals;
     writeln!(
         out,
-        "{} {} in {} {} ({} lines, {}); {} unknown",
-        paint.bold(&totals.matches.to_string()),
-        plural(totals.matches, "match", "matches"),
-        totals.files,
-        plural(totals.files, "file", "files"),
-        totals.lines,
-        human_bytes(totals.bytes),
+        "{}; {} unknown",
+        totals.summary_with(&paint.bold(&totals.matches.to_string())),
         totals.unknown,
     )?;
     if !report.by_category.is_empty() {
