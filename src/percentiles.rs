@@ -347,4 +347,30 @@ mod tests {
             }
         }
     }
+
+    /// A report read back may hold any valid HdrHistogram: other precisions, huge values, a
+    /// different lowest value. Decoding and adding must not panic on them.
+    #[test]
+    fn foreign_histograms_decode_and_add_without_panicking() {
+        let mut foreign =
+            Histogram::<u64>::new_with_bounds(1000, u64::MAX / 2, 5).expect("valid bounds");
+        foreign.record(u64::MAX / 4).expect("in range");
+        foreign.record(1000).expect("in range");
+        let mut bytes = Vec::new();
+        V2DeflateSerializer::new()
+            .serialize(&foreign, &mut bytes)
+            .expect("serializes");
+        let distribution = Distribution {
+            p50: 0,
+            p90: 0,
+            p99: 0,
+            max: 0,
+            count: 2,
+            histogram: BASE64.encode(&bytes),
+        };
+        let decoded = distribution.decode().expect("a valid histogram");
+        assert_eq!(decoded.len(), 2);
+        let sum = Distribution::add(Some(&distribution), Some(&distribution)).expect("not empty");
+        assert_eq!(sum.count, 4);
+    }
 }
