@@ -29,7 +29,7 @@ use std::ops::AddAssign;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use hdrhistogram::Histogram;
-use hdrhistogram::serialization::{Deserializer, Serializer, V2DeflateSerializer};
+use hdrhistogram::serialization::{Deserializer, Serializer, V2Serializer};
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::Category;
@@ -147,8 +147,8 @@ pub struct Distribution {
     pub max: u64,
     /// Values recorded.
     pub count: u64,
-    /// The histogram: HdrHistogram V2 serialization, DEFLATE-compressed, base64 (standard
-    /// alphabet, padded), as HdrHistogram's own tools read it.
+    /// The histogram: HdrHistogram V2 + DEFLATE serialization (stored DEFLATE blocks), base64
+    /// (standard alphabet, padded), as HdrHistogram's own tools read it.
     pub histogram: String,
 }
 
@@ -202,11 +202,72 @@ fn encode(histogram: &Histogram<u64>) -> String {
     let mut canonical = Histogram::<u64>::new_with_bounds(1, high, SIGNIFICANT_DIGITS)
         .expect("bounds 1..=max(max, 2) with 3 digits are valid");
     add_histogram(&mut canonical, histogram);
-    let mut bytes = Vec::new();
-    V2DeflateSerializer::new()
-        .serialize(&canonical, &mut bytes)
+    let mut plain = Vec::new();
+    V2Serializer::new()
+        .serialize(&canonical, &mut plain)
         .expect("serializing into memory does not fail");
-    BASE64.encode(bytes)
+    BASE64.encode(v2_deflate(&plain))
+}
+
+/// The cookie that opens a V2 + DEFLATE histogram (HdrHistogram's encoding; the low byte says
+/// the word size of the V2 payload).
+const V2_COMPRESSED_COOKIE: u32 = 0x1c84_9304 | 0x10;
+
+/// Wraps a V2 payload as HdrHistogram's V2 + DEFLATE encoding: the cookie and the length of
+/// what follows (both big-endian u32), then a zlib stream of the payload.
+///
+/// The zlib stream uses DEFLATE's stored (uncompressed) blocks, which every inflater reads. A
+/// real compressor must allocate and clear a few hundred KiB of tables per histogram, which cost
+/// far more than the few hundred bytes of a histogram are worth (a report holds one per code,
+/// and a 100 MiB scan spent a fifth of its instructions there); the payload is already compact
+/// (run-length and variable-length coded), so the text is only somewhat longer.
+fn v2_deflate(payload: &[u8]) -> Vec<u8> {
+    let stream = zlib_stored(payload);
+    let mut out = Vec::with_capacity(8 + stream.len());
+    out.extend_from_slice(&V2_COMPRESSED_COOKIE.to_be_bytes());
+    let length = u32::try_from(stream.len()).expect("a histogram is far below 4 GiB");
+    out.extend_from_slice(&length.to_be_bytes());
+    out.extend_from_slice(&stream);
+    out
+}
+
+/// A zlib stream (RFC 1950) holding `data` in stored DEFLATE blocks (RFC 1951 §3.2.4).
+fn zlib_stored(data: &[u8]) -> Vec<u8> {
+    const MAX_STORED: usize = u16::MAX as usize;
+    let blocks = data.len().div_ceil(MAX_STORED).max(1);
+    let mut out = Vec::with_capacity(2 + data.len() + 5 * blocks + 4);
+    // CMF: DEFLATE with a 32 KiB window; FLG: no dictionary, fastest level, check bits.
+    out.extend_from_slice(&[0x78, 0x01]);
+    let mut pieces = data.chunks(MAX_STORED).peekable();
+    if pieces.peek().is_none() {
+        out.extend_from_slice(&[0x01, 0x00, 0x00, 0xff, 0xff]);
+    }
+    while let Some(piece) = pieces.next() {
+        let last = pieces.peek().is_none();
+        let length = u16::try_from(piece.len()).expect("pieces are at most 65535 bytes");
+        out.push(u8::from(last));
+        out.extend_from_slice(&length.to_le_bytes());
+        out.extend_from_slice(&(!length).to_le_bytes());
+        out.extend_from_slice(piece);
+    }
+    out.extend_from_slice(&adler32(data).to_be_bytes());
+    out
+}
+
+/// The Adler-32 checksum (RFC 1950 §8.2).
+fn adler32(data: &[u8]) -> u32 {
+    const MODULUS: u32 = 65_521;
+    let (mut low, mut high) = (1u32, 0u32);
+    // 5552 bytes is the most that can be summed before `high` could overflow a u32.
+    for piece in data.chunks(5552) {
+        for &byte in piece {
+            low += u32::from(byte);
+            high += low;
+        }
+        low %= MODULUS;
+        high %= MODULUS;
+    }
+    (high << 16) | low
 }
 
 /// The `percentiles` object of the JSON report.
@@ -357,7 +418,7 @@ mod tests {
         foreign.record(u64::MAX / 4).expect("in range");
         foreign.record(1000).expect("in range");
         let mut bytes = Vec::new();
-        V2DeflateSerializer::new()
+        hdrhistogram::serialization::V2DeflateSerializer::new()
             .serialize(&foreign, &mut bytes)
             .expect("serializes");
         let distribution = Distribution {
@@ -372,5 +433,48 @@ mod tests {
         assert_eq!(decoded.len(), 2);
         let sum = Distribution::add(Some(&distribution), Some(&distribution)).expect("not empty");
         assert_eq!(sum.count, 4);
+    }
+
+    /// The stored-block zlib stream reads back with a real inflater, for empty, small and
+    /// multi-block (over 64 KiB) payloads; the checksum is the one zlib computes.
+    #[test]
+    fn stored_zlib_streams_inflate_to_their_payload() {
+        use std::io::Read;
+        let big: Vec<u8> = (0..200_000u32)
+            .map(|index| (index * 7 % 251) as u8)
+            .collect();
+        for payload in [Vec::new(), b"hdr".to_vec(), big] {
+            let stream = zlib_stored(&payload);
+            let mut inflated = Vec::new();
+            flate2::read::ZlibDecoder::new(&stream[..])
+                .read_to_end(&mut inflated)
+                .expect("a valid zlib stream");
+            assert_eq!(inflated, payload);
+        }
+        // Adler-32 of "Wikipedia", the worked example of the checksum's definition.
+        assert_eq!(adler32(b"Wikipedia"), 0x11e6_0398);
+    }
+
+    /// What `encode` writes reads back through HdrHistogram's own deserializer.
+    #[test]
+    fn encoded_histograms_read_back_equal() {
+        for values in [
+            vec![1],
+            (1..=1000).collect(),
+            vec![5, 5, 5, 70_000, 3_600_000],
+        ] {
+            let histogram = intervals(&values).histogram();
+            let bytes = BASE64.decode(encode(&histogram)).expect("base64");
+            let back: Histogram<u64> = Deserializer::new()
+                .deserialize(&mut Cursor::new(bytes))
+                .expect("an HdrHistogram");
+            assert_eq!(back.len(), histogram.len(), "values {values:?}");
+            for quantile in [0.0, 0.5, 0.9, 0.99, 1.0] {
+                assert_eq!(
+                    back.value_at_quantile(quantile),
+                    histogram.value_at_quantile(quantile)
+                );
+            }
+        }
     }
 }
