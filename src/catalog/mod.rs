@@ -48,12 +48,29 @@ pub struct Catalog {
 impl Catalog {
     /// The catalog compiled into the binary.
     pub fn builtin() -> Catalog {
+        // The built-in files are validated by the test suite (tests in this module), so a
+        // failure here means the binary was built from a broken checkout.
+        let parse_builtin = |(name, text): &(&str, &str)| {
+            parse(Path::new(name), text)
+                .unwrap_or_else(|error| panic!("built-in catalog is invalid:\n{error}"))
+        };
+        // One thread per file: parsing is most of a short scan's start-up.
+        let files: Vec<CatalogFile> = std::thread::scope(|scope| {
+            let parsing: Vec<_> = BUILTIN_FILES
+                .iter()
+                .map(|file| scope.spawn(move || parse_builtin(file)))
+                .collect();
+            parsing
+                .into_iter()
+                .map(|thread| {
+                    thread
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        });
         let mut catalog = Catalog::default();
-        for (name, text) in BUILTIN_FILES {
-            // The built-in files are validated by the test suite (tests in this module), so a
-            // failure here means the binary was built from a broken checkout.
-            let file = parse(Path::new(name), text)
-                .unwrap_or_else(|error| panic!("built-in catalog is invalid:\n{error}"));
+        for file in files {
             catalog.merge(file);
         }
         catalog

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 
-use super::{load_catalog, load_patterns, warn};
+use super::{load_catalog_and_patterns, warn};
 use crate::catalog::Catalog;
 use crate::cli::{GateArgs, ScanArgs, ScanFormat};
 use crate::config::resolve_color;
@@ -50,8 +50,7 @@ impl Output {
 const PROGRESS_MIN_BYTES: u64 = 256 * 1024 * 1024;
 
 pub fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
-    let catalog = load_catalog(&args.data)?;
-    let patterns = load_patterns(&args.data)?;
+    let (catalog, patterns) = load_catalog_and_patterns(&args.data)?;
     let scanner = Scanner::new(&patterns, Arc::clone(&catalog), &args.data.vendor)?;
     // Before any output is opened: an output may overwrite the baseline it is compared with.
     let gate = build_gate(&args.gate)?;
