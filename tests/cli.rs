@@ -617,3 +617,120 @@ fn the_timeline_buckets_by_minute_and_filters_by_time() {
     );
     env.run(&["scan", "--bucket", "30s", path]).expect_code(2);
 }
+
+/// Six matches worked out by hand (issue 5, point 3):
+///
+/// - bbb 1007 (network) at 10:00:00, 10:00:10 and 10:00:40: intervals of 10 s and 30 s. Values
+///   from 2048 ms on are recorded in steps (3 significant digits) and reported as the highest
+///   value of their step: 10 000 lies in [8192, 16384), steps of 8, so 10 007; 30 000 in
+///   [16384, 32768), steps of 16, so 30 015. p50 is the first of the two intervals, p90, p99 and
+///   max the second; shown as 10s and 30s.
+/// - jitsi conference.iceFailed (network) at 10:01:30 and 10:02:15: one interval of 45 s;
+///   45 000 in [32768, 65536), steps of 32: 1406 × 32 = 44 992, so 45 023 ("45s").
+/// - zego 1002034 (capacity) once at 10:03:20: no interval.
+/// - Per minute from 10:00 to 10:03, four minutes: network [3, 1, 1, 0], sorted [0, 1, 1, 3]:
+///   p50 is the 2nd value (1), p90 and p99 the 4th (3), max 3; capacity [0, 0, 0, 1]: p50 0,
+///   p90, p99 and max 1.
+const BURSTY_LOG: &str = "\
+2024-03-07T10:00:00.000Z clientLogger: Audio error - errorCode=1007, cause=ICE
+2024-03-07T10:00:10.000Z clientLogger: Audio error - errorCode=1007, cause=ICE
+2024-03-07T10:00:40.000Z clientLogger: Audio error - errorCode=1007, cause=ICE
+2024-03-07T10:01:30.000Z [conference.js] <ge._onConferenceFailed>:  CONFERENCE FAILED: conference.iceFailed
+2024-03-07T10:02:15.000Z [conference.js] <ge._onConferenceFailed>:  CONFERENCE FAILED: conference.iceFailed
+2024-03-07T10:03:20.000Z join room result: 1002034
+";
+
+/// The distribution of a JSON report object as (p50, p90, p99, max, count).
+fn distribution(value: &serde_json::Value) -> (u64, u64, u64, u64, u64) {
+    let field = |name: &str| value[name].as_u64().unwrap_or(u64::MAX);
+    (
+        field("p50"),
+        field("p90"),
+        field("p99"),
+        field("max"),
+        field("count"),
+    )
+}
+
+#[test]
+fn the_text_report_shows_percentiles_worked_out_by_hand() {
+    let env = TestEnv::new();
+    env.write("bursty.log", BURSTY_LOG);
+    let report = env
+        .run(&["scan", "--format", "json", "bursty.log"])
+        .expect_code(0)
+        .json();
+    let code = |vendor: &str, code: &str| -> serde_json::Value {
+        report["codes"]
+            .as_array()
+            .expect("codes")
+            .iter()
+            .find(|row| row["vendor"] == vendor && row["code"] == code)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {vendor}:{code} in {report}"))
+    };
+    assert_eq!(
+        distribution(&code("bigbluebutton", "1007")["intervals_ms"]),
+        (10_007, 30_015, 30_015, 30_015, 2)
+    );
+    assert_eq!(
+        distribution(&code("jitsi", "conference.iceFailed")["intervals_ms"]),
+        (45_023, 45_023, 45_023, 45_023, 1)
+    );
+    assert!(code("zegocloud", "1002034").get("intervals_ms").is_none());
+    let per_minute = &report["percentiles"]["per_minute"];
+    assert_eq!(distribution(&per_minute["network"]), (1, 3, 3, 3, 4));
+    assert_eq!(distribution(&per_minute["capacity"]), (0, 1, 1, 1, 4));
+
+    let run = env.run(&["scan", "bursty.log"]).expect_code(0);
+    let text = &run.stdout;
+    let lines: Vec<&str> = text.lines().collect();
+    let table = [
+        "Matches per minute (4 minutes, quiet ones included)",
+        "                    p50      p90      p99      max",
+        "  network             1        3        3        3",
+        "  capacity            0        1        1        1",
+    ];
+    let start = lines
+        .iter()
+        .position(|line| *line == table[0])
+        .unwrap_or_else(|| panic!("no per-minute table\n{}", run.describe()));
+    assert_eq!(lines[start..start + 4], table, "{}", run.describe());
+    // Each code's lines, from its heading to its `first:` line.
+    let block = |heading: &str| -> Vec<&str> {
+        let from = lines
+            .iter()
+            .position(|line| line.contains(heading))
+            .unwrap_or_else(|| panic!("no {heading}\n{}", run.describe()));
+        let length = lines[from..]
+            .iter()
+            .position(|line| line.trim_start().starts_with("first: "))
+            .expect("a first: line");
+        lines[from..=from + length].to_vec()
+    };
+    let every = |heading: &str| -> Vec<String> {
+        block(heading)
+            .iter()
+            .filter(|line| line.trim_start().starts_with("every ~"))
+            .map(|line| line.to_string())
+            .collect()
+    };
+    assert_eq!(
+        every("bigbluebutton:1007"),
+        ["            every ~10s (p50) · p90 30s · p99 30s · max 30s"],
+        "{}",
+        run.describe()
+    );
+    assert_eq!(
+        every("jitsi:conference.iceFailed"),
+        ["            every ~45s (p50) · p90 45s · p99 45s · max 45s"],
+        "{}",
+        run.describe()
+    );
+    assert!(every("zegocloud:1002034").is_empty(), "{}", run.describe());
+    assert!(
+        lines.iter().all(|line| line.chars().count() <= 80),
+        "{}",
+        run.describe()
+    );
+}
