@@ -734,3 +734,201 @@ fn the_text_report_shows_percentiles_worked_out_by_hand() {
         run.describe()
     );
 }
+
+/// `errscan::timestamp::Timestamp` of an RFC 3339 text, as a system time.
+fn system_time(rfc3339: &str) -> std::time::SystemTime {
+    let at: errscan::timestamp::Timestamp = rfc3339.parse().expect("RFC 3339");
+    let millis = u64::try_from(at.unix_millis()).expect("after 1970");
+    std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_millis(millis)
+}
+
+/// Sets a file's modification time (std only, no extra crate).
+fn set_modified(path: &std::path::Path, rfc3339: &str) {
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .expect("open to set the time")
+        .set_modified(system_time(rfc3339))
+        .expect("set the modification time");
+}
+
+/// (line, time) of every match event of an NDJSON run, for one path (all when `path` is empty).
+fn event_times(ndjson: &str, path: &str) -> Vec<(u64, String)> {
+    ndjson
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).expect("json"))
+        .filter(|event| event["type"] == "match")
+        .filter(|event| path.is_empty() || event["path"].as_str() == Some(path))
+        .map(|event| {
+            (
+                event["line"].as_u64().unwrap_or_default(),
+                event["time"].as_str().unwrap_or("null").to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Year-less syslog stamps (journald's short format, as BBB's Meteor logs them) with no full
+/// stamp before them: `--year`, else the file's modification time, else (stdin) the time now.
+/// Expected values worked out by hand from the rule "the latest year that does not put the
+/// stamp more than a day after the limit".
+#[test]
+fn year_less_stamps_take_their_year_from_year_or_the_modification_time() {
+    const MARCH: &str = "Mar  7 10:00:01 bbb22 systemd_start.sh[25313]: error: CLIENT LOG: Audio error - errorCode=1007, cause=ICE negotiation failed\n";
+    const NEW_YEAR: &str = "\
+Dec 31 23:59:00 bbb22 systemd_start.sh[25313]: error: CLIENT LOG: Audio error - errorCode=1007, cause=ICE negotiation failed
+Jan  1 00:00:30 bbb22 systemd_start.sh[25313]: error: CLIENT LOG: Audio error - errorCode=1007, cause=ICE negotiation failed
+";
+    let env = TestEnv::new();
+    let march = env.write("logs/march.log", MARCH);
+    let older = env.write("logs/older.log", MARCH);
+    let new_year = env.write("new-year.log", NEW_YEAR);
+    set_modified(&march, "2021-06-15T12:00:00Z");
+    set_modified(&older, "2019-08-01T00:00:00Z");
+    // Rotated a few minutes into the new year.
+    set_modified(&new_year, "2024-01-01T00:05:00Z");
+
+    // --year wins over the modification time.
+    let run = env
+        .run(&[
+            "scan",
+            "--format",
+            "ndjson",
+            "--year",
+            "2023",
+            "logs/march.log",
+        ])
+        .expect_code(0);
+    assert_eq!(
+        event_times(&run.stdout, ""),
+        [(1, "2023-03-07T10:00:01.000Z".to_string())],
+        "{}",
+        run.describe()
+    );
+    let report = env
+        .run(&[
+            "scan",
+            "--format",
+            "json",
+            "--year",
+            "2023",
+            "logs/march.log",
+        ])
+        .expect_code(0)
+        .json();
+    assert_eq!(report["codes"][0]["first_time"], "2023-03-07T10:00:01.000Z");
+    assert_eq!(report["totals"]["untimed"], 0);
+
+    // Without it, each file's own modification time: 7 March 2021 is before 15 June 2021, and
+    // 7 March 2019 before 1 August 2019.
+    let run = env
+        .run(&["scan", "--format", "ndjson", "logs"])
+        .expect_code(0);
+    assert_eq!(
+        event_times(&run.stdout, "logs/march.log"),
+        [(1, "2021-03-07T10:00:01.000Z".to_string())],
+        "{}",
+        run.describe()
+    );
+    assert_eq!(
+        event_times(&run.stdout, "logs/older.log"),
+        [(1, "2019-03-07T10:00:01.000Z".to_string())],
+        "{}",
+        run.describe()
+    );
+
+    // Across the new year: 31 December 2024 would be a year after the file was last written, so
+    // 2023; the January line is then nearest in 2024. The 90 s between them: 90 000 lies in
+    // [65536, 131072), steps of 64: 1406 × 64 = 89 984, so 90 047.
+    let report = env
+        .run(&["scan", "--format", "json", "new-year.log"])
+        .expect_code(0)
+        .json();
+    let row = &report["codes"][0];
+    assert_eq!(row["first_time"], "2023-12-31T23:59:00.000Z", "{report}");
+    assert_eq!(row["last_time"], "2024-01-01T00:00:30.000Z", "{report}");
+    assert_eq!(row["intervals_ms"]["max"], 90_047);
+    // With --year 2020 the first line is in 2020 and the second follows it into 2021.
+    let run = env
+        .run(&[
+            "scan",
+            "--format",
+            "ndjson",
+            "--year",
+            "2020",
+            "new-year.log",
+        ])
+        .expect_code(0);
+    assert_eq!(
+        event_times(&run.stdout, ""),
+        [
+            (1, "2020-12-31T23:59:00.000Z".to_string()),
+            (2, "2021-01-01T00:00:30.000Z".to_string())
+        ],
+        "{}",
+        run.describe()
+    );
+
+    // stdin has no modification time: the time now. 7 March of this year, unless that is more
+    // than a day ahead of now, then of last year.
+    let now = errscan::timestamp::Timestamp::now();
+    let this_year: i32 = now.to_string()[..4].parse().expect("a four-digit year");
+    let candidate = errscan::timestamp::Timestamp::from_utc(this_year, 3, 7, 10, 0, 1, 0)
+        .expect("a valid date");
+    let tomorrow = now.checked_add_millis(86_400_000).expect("in range");
+    let year = if candidate <= tomorrow {
+        this_year
+    } else {
+        this_year - 1
+    };
+    let run = env
+        .run_with_stdin(&["scan", "--format", "ndjson", "-"], MARCH.as_bytes())
+        .expect_code(0);
+    assert_eq!(
+        event_times(&run.stdout, "-"),
+        [(1, format!("{year}-03-07T10:00:01.000Z"))],
+        "{}",
+        run.describe()
+    );
+
+    // watch takes --year too.
+    let run = env
+        .run_with_stdin(
+            &["watch", "--format", "ndjson", "--year", "2022"],
+            MARCH.as_bytes(),
+        )
+        .expect_code(0);
+    assert_eq!(
+        event_times(&run.stdout, "-"),
+        [(1, "2022-03-07T10:00:01.000Z".to_string())],
+        "{}",
+        run.describe()
+    );
+
+    for bad in ["12345", "0", "next"] {
+        let run = env
+            .run(&["scan", "--year", bad, "new-year.log"])
+            .expect_code(2);
+        assert!(run.stderr.contains("invalid year"), "{}", run.describe());
+    }
+}
+
+/// A time-only stamp (BBB html5 client `[17:45:51:0523]`) has no day: a year does not date it,
+/// so without a dated line before it in the same file it stays without a time (counted in
+/// `totals.untimed`, never dropped).
+#[test]
+fn time_only_stamps_are_not_dated_by_a_year() {
+    let env = TestEnv::new();
+    env.write(
+        "client.log",
+        "[17:45:51:0523] ERROR: clientLogger: Audio error - errorCode=1007, cause=ICE\n",
+    );
+    let report = env
+        .run(&["scan", "--format", "json", "--year", "2023", "client.log"])
+        .expect_code(0)
+        .json();
+    assert_eq!(report["totals"]["matches"], 1);
+    assert_eq!(report["totals"]["untimed"], 1);
+    assert!(report.get("timeline").is_none());
+    assert!(report["codes"][0]["first_time"].is_null());
+}
