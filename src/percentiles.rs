@@ -49,7 +49,8 @@ fn empty_histogram() -> Histogram<u64> {
 const SMALL_INTERVALS: usize = 32;
 
 /// Milliseconds between consecutive occurrences of one code: adds up with `+=` in any order.
-/// A few values are kept as they are; from [`SMALL_INTERVALS`] on they go into a histogram.
+/// A few values are kept as they are; from the 32nd on (`SMALL_INTERVALS`) they go into a
+/// histogram.
 #[derive(Debug, Clone, Default)]
 pub struct Intervals {
     small: Vec<u64>,
