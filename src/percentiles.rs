@@ -49,7 +49,8 @@ fn empty_histogram() -> Histogram<u64> {
 const SMALL_INTERVALS: usize = 32;
 
 /// Milliseconds between consecutive occurrences of one code: adds up with `+=` in any order.
-/// A few values are kept as they are; from [`SMALL_INTERVALS`] on they go into a histogram.
+/// A few values are kept as they are; from the 32nd on (`SMALL_INTERVALS`) they go into a
+/// histogram.
 #[derive(Debug, Clone, Default)]
 pub struct Intervals {
     small: Vec<u64>,
@@ -74,7 +75,7 @@ impl Intervals {
     /// Records one interval.
     pub fn record(&mut self, milliseconds: u64) {
         match &mut self.histogram {
-            Some(histogram) => histogram.saturating_record(milliseconds),
+            Some(histogram) => record_n(histogram, milliseconds, 1),
             None => {
                 self.small.push(milliseconds);
                 if self.small.len() >= SMALL_INTERVALS {
@@ -90,7 +91,7 @@ impl Intervals {
             .histogram
             .get_or_insert_with(|| Box::new(empty_histogram()));
         for value in self.small.drain(..) {
-            histogram.saturating_record(value);
+            record_n(histogram, value, 1);
         }
         histogram
     }
@@ -111,7 +112,7 @@ impl Intervals {
             None => empty_histogram(),
         };
         for &value in &self.small {
-            histogram.saturating_record(value);
+            record_n(&mut histogram, value, 1);
         }
         histogram
     }
@@ -125,6 +126,16 @@ impl AddAssign<&Intervals> for Intervals {
         if let Some(source) = &other.histogram {
             add_histogram(self.spill(), source);
         }
+    }
+}
+
+/// Records `value` `count` times, growing the histogram as needed. (hdrhistogram's
+/// `saturating_record` never grows an auto-resizing histogram: a new one holds 0-2047 at 3
+/// digits, and it records anything above as its highest trackable value, 2.) Only a value the
+/// histogram cannot grow to hold is clamped.
+fn record_n(histogram: &mut Histogram<u64>, value: u64, count: u64) {
+    if histogram.record_n(value, count).is_err() {
+        histogram.saturating_record_n(value, count);
     }
 }
 
@@ -296,10 +307,10 @@ pub fn per_minute(base: &BaseGrid, category_of: impl Fn(&str) -> Category) -> Op
             let mut histogram = empty_histogram();
             let empty_minutes = span.saturating_sub(counts.len() as u64);
             if empty_minutes > 0 {
-                histogram.saturating_record_n(0, empty_minutes);
+                record_n(&mut histogram, 0, empty_minutes);
             }
             for count in counts.into_values() {
-                histogram.saturating_record(count);
+                record_n(&mut histogram, count, 1);
             }
             Distribution::of(&histogram).map(|distribution| (category, distribution))
         })
@@ -361,6 +372,45 @@ mod tests {
             of(&one)
         );
         assert_eq!(Distribution::add(of(&b).as_ref(), None), of(&b));
+    }
+
+    /// Regression: values of 2048 and above were recorded as 2 (see [`record_n`]). The expected
+    /// values are hdrhistogram's highest equivalents at 3 digits, worked out by hand: 10 000 lies
+    /// in [8192, 16384), recorded in steps of 8, so [10 000, 10 007]; 30 000 in [16384, 32768),
+    /// steps of 16, [30 000, 30 015]; 3 600 000 in [2^21, 2^22), steps of 2048, 1757 × 2048 =
+    /// 3 598 336, so [3 598 336, 3 600 383]. Values below 2048 are exact.
+    #[test]
+    fn large_values_are_recorded_within_the_precision() {
+        for values in [vec![10_000, 30_000, 3_600_000, 1_751], {
+            // Past the plain values, into the histogram itself.
+            let mut many = vec![1_751; SMALL_INTERVALS];
+            many.extend([10_000, 30_000, 3_600_000]);
+            many
+        }] {
+            let recorded = intervals(&values);
+            let distribution = Distribution::of(&recorded.histogram()).expect("values");
+            assert_eq!(distribution.max, 3_600_383, "{values:?}");
+            assert_eq!(distribution.count, values.len() as u64);
+            let histogram = recorded.histogram();
+            assert_eq!(histogram.highest_equivalent(10_000), 10_007);
+            assert_eq!(histogram.count_between(10_000, 10_007), 1);
+            assert_eq!(histogram.count_between(30_000, 30_015), 1);
+            assert_eq!(histogram.count_between(0, 2), 0);
+        }
+        let two = Distribution::of(&intervals(&[10_000, 30_000]).histogram()).expect("values");
+        assert_eq!(
+            (two.p50, two.p90, two.p99, two.max),
+            (10_007, 30_015, 30_015, 30_015)
+        );
+        // Matches per minute too: 5000 in one minute of a two-minute span.
+        let mut base = BaseGrid::default();
+        base.codes
+            .insert("bigbluebutton:1101".into(), vec![(10, 5_000)]);
+        base.codes
+            .insert("bigbluebutton:1007".into(), vec![(11, 1)]);
+        let percentiles = per_minute(&base, |_| Category::Network).expect("timed");
+        // 5000 lies in [4096, 8192), steps of 4: [5000, 5003].
+        assert_eq!(percentiles.per_minute[&Category::Network].max, 5_003);
     }
 
     #[test]

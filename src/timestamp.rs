@@ -72,7 +72,11 @@
 //!   would land more than 23 hours *after* the previous one (for example `23:59:58` right after
 //!   `00:00:03`) is a late line from the day before. Small steps back (lines written out of order,
 //!   a DST fall-back of one hour) stay on the same day. A gap of a day or more between two
-//!   time-only lines cannot be seen. With no previous stamp a time-only stamp gives `None`.
+//!   time-only lines cannot be seen. With no previous stamp a time-only stamp gives `None`, also
+//!   with a default year: a year gives no month and day. (A year-less stamp completed from the
+//!   default year is a previous stamp like any other, so the time-only lines after it are dated.)
+//! - [`InputYears`] is what a caller decides per input for the default year: none, one year for
+//!   all (`--year`), or not after each file's modification time.
 //!
 //! # Example
 //!
@@ -92,8 +96,11 @@
 //! assert_eq!(times[2].as_deref(), Some("2024-03-21T10:15:01.088Z"));
 //! ```
 
+use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
+use std::time::SystemTime;
 
 const MILLIS_PER_SECOND: i64 = 1_000;
 const MILLIS_PER_MINUTE: i64 = 60 * MILLIS_PER_SECOND;
@@ -169,6 +176,26 @@ impl Timestamp {
             millisecond,
         };
         instant(i64::from(year), month, day, time, 0)
+    }
+
+    /// The instant of a system clock reading (a file's modification time, the time now), to the
+    /// millisecond, rounded towards the past; saturating far outside the range.
+    pub fn from_system_time(time: SystemTime) -> Self {
+        let millis = match time.duration_since(SystemTime::UNIX_EPOCH) {
+            Ok(after) => i64::try_from(after.as_millis()).unwrap_or(i64::MAX),
+            Err(error) => {
+                // Before the epoch: -1.5 ms is rounded to -2 ms, towards the past.
+                let nanos = error.duration().as_nanos();
+                let millis = nanos.div_ceil(1_000_000);
+                i64::try_from(millis).map_or(i64::MIN, |millis| -millis)
+            }
+        };
+        Self(millis)
+    }
+
+    /// The time now, from the system clock.
+    pub fn now() -> Self {
+        Self::from_system_time(SystemTime::now())
     }
 
     /// This instant moved by `millis` (negative = earlier), or `None` on overflow.
@@ -424,6 +451,48 @@ pub struct TimestampOptions {
     /// The year of a year-less stamp before the file has shown a stamp. `None` by default: such a
     /// stamp then gives `None`.
     pub default_year: Option<DefaultYear>,
+}
+
+/// Per input, where its year-less stamps take their year when nothing before them in the input
+/// dates them: what `--year` and the inputs' modification times decide. The caller resolves it
+/// once (it reads the clock and the file system), so that a worker only looks it up.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum InputYears {
+    /// No default year: such a stamp gives no time.
+    #[default]
+    Unknown,
+    /// The same year for every input ([`DefaultYear::Year`], from `--year`).
+    Year(i32),
+    /// [`DefaultYear::NotAfter`] each input's modification time, looked up by the input's
+    /// display path in `modified`; an input not listed there (stdin, a pipe, a file whose time
+    /// could not be read) uses `otherwise`, the time of the run.
+    NotAfterModified {
+        /// Display path → modification time.
+        modified: Arc<HashMap<String, Timestamp>>,
+        /// The limit for inputs without a modification time.
+        otherwise: Timestamp,
+    },
+}
+
+impl InputYears {
+    /// The options for a [`TimestampContext`] of the input shown as `path`: its default year,
+    /// and the default offset (UTC).
+    pub fn options_for(&self, path: &str) -> TimestampOptions {
+        let default_year = match self {
+            InputYears::Unknown => None,
+            InputYears::Year(year) => Some(DefaultYear::Year(*year)),
+            InputYears::NotAfterModified {
+                modified,
+                otherwise,
+            } => Some(DefaultYear::NotAfter(
+                modified.get(path).copied().unwrap_or(*otherwise),
+            )),
+        };
+        TimestampOptions {
+            default_year,
+            ..TimestampOptions::default()
+        }
+    }
 }
 
 /// Turns the stamps of one file's lines into instants, completing partial stamps from the

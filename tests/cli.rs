@@ -617,3 +617,318 @@ fn the_timeline_buckets_by_minute_and_filters_by_time() {
     );
     env.run(&["scan", "--bucket", "30s", path]).expect_code(2);
 }
+
+/// Six matches worked out by hand (issue 5, point 3):
+///
+/// - bbb 1007 (network) at 10:00:00, 10:00:10 and 10:00:40: intervals of 10 s and 30 s. Values
+///   from 2048 ms on are recorded in steps (3 significant digits) and reported as the highest
+///   value of their step: 10 000 lies in [8192, 16384), steps of 8, so 10 007; 30 000 in
+///   [16384, 32768), steps of 16, so 30 015. p50 is the first of the two intervals, p90, p99 and
+///   max the second; shown as 10s and 30s.
+/// - jitsi conference.iceFailed (network) at 10:01:30 and 10:02:15: one interval of 45 s;
+///   45 000 in [32768, 65536), steps of 32: 1406 × 32 = 44 992, so 45 023 ("45s").
+/// - zego 1002034 (capacity) once at 10:03:20: no interval.
+/// - Per minute from 10:00 to 10:03, four minutes: network [3, 1, 1, 0], sorted [0, 1, 1, 3]:
+///   p50 is the 2nd value (1), p90 and p99 the 4th (3), max 3; capacity [0, 0, 0, 1]: p50 0,
+///   p90, p99 and max 1.
+const BURSTY_LOG: &str = "\
+2024-03-07T10:00:00.000Z clientLogger: Audio error - errorCode=1007, cause=ICE
+2024-03-07T10:00:10.000Z clientLogger: Audio error - errorCode=1007, cause=ICE
+2024-03-07T10:00:40.000Z clientLogger: Audio error - errorCode=1007, cause=ICE
+2024-03-07T10:01:30.000Z [conference.js] <ge._onConferenceFailed>:  CONFERENCE FAILED: conference.iceFailed
+2024-03-07T10:02:15.000Z [conference.js] <ge._onConferenceFailed>:  CONFERENCE FAILED: conference.iceFailed
+2024-03-07T10:03:20.000Z join room result: 1002034
+";
+
+/// The distribution of a JSON report object as (p50, p90, p99, max, count).
+fn distribution(value: &serde_json::Value) -> (u64, u64, u64, u64, u64) {
+    let field = |name: &str| value[name].as_u64().unwrap_or(u64::MAX);
+    (
+        field("p50"),
+        field("p90"),
+        field("p99"),
+        field("max"),
+        field("count"),
+    )
+}
+
+#[test]
+fn the_text_report_shows_percentiles_worked_out_by_hand() {
+    let env = TestEnv::new();
+    env.write("bursty.log", BURSTY_LOG);
+    let report = env
+        .run(&["scan", "--format", "json", "bursty.log"])
+        .expect_code(0)
+        .json();
+    let code = |vendor: &str, code: &str| -> serde_json::Value {
+        report["codes"]
+            .as_array()
+            .expect("codes")
+            .iter()
+            .find(|row| row["vendor"] == vendor && row["code"] == code)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {vendor}:{code} in {report}"))
+    };
+    assert_eq!(
+        distribution(&code("bigbluebutton", "1007")["intervals_ms"]),
+        (10_007, 30_015, 30_015, 30_015, 2)
+    );
+    assert_eq!(
+        distribution(&code("jitsi", "conference.iceFailed")["intervals_ms"]),
+        (45_023, 45_023, 45_023, 45_023, 1)
+    );
+    assert!(code("zegocloud", "1002034").get("intervals_ms").is_none());
+    let per_minute = &report["percentiles"]["per_minute"];
+    assert_eq!(distribution(&per_minute["network"]), (1, 3, 3, 3, 4));
+    assert_eq!(distribution(&per_minute["capacity"]), (0, 1, 1, 1, 4));
+
+    let run = env.run(&["scan", "bursty.log"]).expect_code(0);
+    let text = &run.stdout;
+    let lines: Vec<&str> = text.lines().collect();
+    let table = [
+        "Matches per minute (4 minutes, quiet ones included)",
+        "                    p50      p90      p99      max",
+        "  network             1        3        3        3",
+        "  capacity            0        1        1        1",
+    ];
+    let start = lines
+        .iter()
+        .position(|line| *line == table[0])
+        .unwrap_or_else(|| panic!("no per-minute table\n{}", run.describe()));
+    assert_eq!(lines[start..start + 4], table, "{}", run.describe());
+    // Each code's lines, from its heading to its `first:` line.
+    let block = |heading: &str| -> Vec<&str> {
+        let from = lines
+            .iter()
+            .position(|line| line.contains(heading))
+            .unwrap_or_else(|| panic!("no {heading}\n{}", run.describe()));
+        let length = lines[from..]
+            .iter()
+            .position(|line| line.trim_start().starts_with("first: "))
+            .expect("a first: line");
+        lines[from..=from + length].to_vec()
+    };
+    let every = |heading: &str| -> Vec<String> {
+        block(heading)
+            .iter()
+            .filter(|line| line.trim_start().starts_with("every ~"))
+            .map(|line| line.to_string())
+            .collect()
+    };
+    assert_eq!(
+        every("bigbluebutton:1007"),
+        ["            every ~10s (p50) · p90 30s · p99 30s · max 30s"],
+        "{}",
+        run.describe()
+    );
+    assert_eq!(
+        every("jitsi:conference.iceFailed"),
+        ["            every ~45s (p50) · p90 45s · p99 45s · max 45s"],
+        "{}",
+        run.describe()
+    );
+    assert!(every("zegocloud:1002034").is_empty(), "{}", run.describe());
+    assert!(
+        lines.iter().all(|line| line.chars().count() <= 80),
+        "{}",
+        run.describe()
+    );
+}
+
+/// `errscan::timestamp::Timestamp` of an RFC 3339 text, as a system time.
+fn system_time(rfc3339: &str) -> std::time::SystemTime {
+    let at: errscan::timestamp::Timestamp = rfc3339.parse().expect("RFC 3339");
+    let millis = u64::try_from(at.unix_millis()).expect("after 1970");
+    std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_millis(millis)
+}
+
+/// Sets a file's modification time (std only, no extra crate).
+fn set_modified(path: &std::path::Path, rfc3339: &str) {
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .expect("open to set the time")
+        .set_modified(system_time(rfc3339))
+        .expect("set the modification time");
+}
+
+/// (line, time) of every match event of an NDJSON run, for one path (all when `path` is empty).
+fn event_times(ndjson: &str, path: &str) -> Vec<(u64, String)> {
+    ndjson
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).expect("json"))
+        .filter(|event| event["type"] == "match")
+        .filter(|event| path.is_empty() || event["path"].as_str() == Some(path))
+        .map(|event| {
+            (
+                event["line"].as_u64().unwrap_or_default(),
+                event["time"].as_str().unwrap_or("null").to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Year-less syslog stamps (journald's short format, as BBB's Meteor logs them) with no full
+/// stamp before them: `--year`, else the file's modification time, else (stdin) the time now.
+/// Expected values worked out by hand from the rule "the latest year that does not put the
+/// stamp more than a day after the limit".
+#[test]
+fn year_less_stamps_take_their_year_from_year_or_the_modification_time() {
+    const MARCH: &str = "Mar  7 10:00:01 bbb22 systemd_start.sh[25313]: error: CLIENT LOG: Audio error - errorCode=1007, cause=ICE negotiation failed\n";
+    const NEW_YEAR: &str = "\
+Dec 31 23:59:00 bbb22 systemd_start.sh[25313]: error: CLIENT LOG: Audio error - errorCode=1007, cause=ICE negotiation failed
+Jan  1 00:00:30 bbb22 systemd_start.sh[25313]: error: CLIENT LOG: Audio error - errorCode=1007, cause=ICE negotiation failed
+";
+    let env = TestEnv::new();
+    let march = env.write("logs/march.log", MARCH);
+    let older = env.write("logs/older.log", MARCH);
+    let new_year = env.write("new-year.log", NEW_YEAR);
+    set_modified(&march, "2021-06-15T12:00:00Z");
+    set_modified(&older, "2019-08-01T00:00:00Z");
+    // Rotated a few minutes into the new year.
+    set_modified(&new_year, "2024-01-01T00:05:00Z");
+
+    // --year wins over the modification time.
+    let run = env
+        .run(&[
+            "scan",
+            "--format",
+            "ndjson",
+            "--year",
+            "2023",
+            "logs/march.log",
+        ])
+        .expect_code(0);
+    assert_eq!(
+        event_times(&run.stdout, ""),
+        [(1, "2023-03-07T10:00:01.000Z".to_string())],
+        "{}",
+        run.describe()
+    );
+    let report = env
+        .run(&[
+            "scan",
+            "--format",
+            "json",
+            "--year",
+            "2023",
+            "logs/march.log",
+        ])
+        .expect_code(0)
+        .json();
+    assert_eq!(report["codes"][0]["first_time"], "2023-03-07T10:00:01.000Z");
+    assert_eq!(report["totals"]["untimed"], 0);
+
+    // Without it, each file's own modification time: 7 March 2021 is before 15 June 2021, and
+    // 7 March 2019 before 1 August 2019.
+    let run = env
+        .run(&["scan", "--format", "ndjson", "logs"])
+        .expect_code(0);
+    assert_eq!(
+        event_times(&run.stdout, "logs/march.log"),
+        [(1, "2021-03-07T10:00:01.000Z".to_string())],
+        "{}",
+        run.describe()
+    );
+    assert_eq!(
+        event_times(&run.stdout, "logs/older.log"),
+        [(1, "2019-03-07T10:00:01.000Z".to_string())],
+        "{}",
+        run.describe()
+    );
+
+    // Across the new year: 31 December 2024 would be a year after the file was last written, so
+    // 2023; the January line is then nearest in 2024. The 90 s between them: 90 000 lies in
+    // [65536, 131072), steps of 64: 1406 × 64 = 89 984, so 90 047.
+    let report = env
+        .run(&["scan", "--format", "json", "new-year.log"])
+        .expect_code(0)
+        .json();
+    let row = &report["codes"][0];
+    assert_eq!(row["first_time"], "2023-12-31T23:59:00.000Z", "{report}");
+    assert_eq!(row["last_time"], "2024-01-01T00:00:30.000Z", "{report}");
+    assert_eq!(row["intervals_ms"]["max"], 90_047);
+    // With --year 2020 the first line is in 2020 and the second follows it into 2021.
+    let run = env
+        .run(&[
+            "scan",
+            "--format",
+            "ndjson",
+            "--year",
+            "2020",
+            "new-year.log",
+        ])
+        .expect_code(0);
+    assert_eq!(
+        event_times(&run.stdout, ""),
+        [
+            (1, "2020-12-31T23:59:00.000Z".to_string()),
+            (2, "2021-01-01T00:00:30.000Z".to_string())
+        ],
+        "{}",
+        run.describe()
+    );
+
+    // stdin has no modification time: the time now. 7 March of this year, unless that is more
+    // than a day ahead of now, then of last year.
+    let now = errscan::timestamp::Timestamp::now();
+    let this_year: i32 = now.to_string()[..4].parse().expect("a four-digit year");
+    let candidate = errscan::timestamp::Timestamp::from_utc(this_year, 3, 7, 10, 0, 1, 0)
+        .expect("a valid date");
+    let tomorrow = now.checked_add_millis(86_400_000).expect("in range");
+    let year = if candidate <= tomorrow {
+        this_year
+    } else {
+        this_year - 1
+    };
+    let run = env
+        .run_with_stdin(&["scan", "--format", "ndjson", "-"], MARCH.as_bytes())
+        .expect_code(0);
+    assert_eq!(
+        event_times(&run.stdout, "-"),
+        [(1, format!("{year}-03-07T10:00:01.000Z"))],
+        "{}",
+        run.describe()
+    );
+
+    // watch takes --year too.
+    let run = env
+        .run_with_stdin(
+            &["watch", "--format", "ndjson", "--year", "2022"],
+            MARCH.as_bytes(),
+        )
+        .expect_code(0);
+    assert_eq!(
+        event_times(&run.stdout, "-"),
+        [(1, "2022-03-07T10:00:01.000Z".to_string())],
+        "{}",
+        run.describe()
+    );
+
+    for bad in ["12345", "0", "next"] {
+        let run = env
+            .run(&["scan", "--year", bad, "new-year.log"])
+            .expect_code(2);
+        assert!(run.stderr.contains("invalid year"), "{}", run.describe());
+    }
+}
+
+/// A time-only stamp (BBB html5 client `[17:45:51:0523]`) has no day: a year does not date it,
+/// so without a dated line before it in the same file it stays without a time (counted in
+/// `totals.untimed`, never dropped).
+#[test]
+fn time_only_stamps_are_not_dated_by_a_year() {
+    let env = TestEnv::new();
+    env.write(
+        "client.log",
+        "[17:45:51:0523] ERROR: clientLogger: Audio error - errorCode=1007, cause=ICE\n",
+    );
+    let report = env
+        .run(&["scan", "--format", "json", "--year", "2023", "client.log"])
+        .expect_code(0)
+        .json();
+    assert_eq!(report["totals"]["matches"], 1);
+    assert_eq!(report["totals"]["untimed"], 1);
+    assert!(report.get("timeline").is_none());
+    assert!(report["codes"][0]["first_time"].is_null());
+}

@@ -172,6 +172,58 @@ fn rows(dom: &str, class: &str) -> BTreeSet<(String, String, u64)> {
         .collect()
 }
 
+/// The values of the attributes `names` of every `<tr>` whose class list holds `class`.
+fn row_attributes(dom: &str, class: &str, names: &[&str]) -> BTreeSet<Vec<String>> {
+    let start_tags = regex::Regex::new(r"<tr\s[^>]*>").expect("valid regex");
+    start_tags
+        .find_iter(dom)
+        .map(|tag| tag.as_str())
+        .filter(|tag| {
+            attribute(tag, "class")
+                .is_some_and(|classes| classes.split_whitespace().any(|c| c == class))
+        })
+        .map(|tag| {
+            names
+                .iter()
+                .map(|name| attribute(tag, name).unwrap_or_else(|| format!("no {name}")))
+                .collect()
+        })
+        .collect()
+}
+
+/// The texts of the cells of every `<tr>` whose class list holds `class`, tags removed.
+fn row_cells(dom: &str, class: &str) -> Vec<Vec<String>> {
+    let row_pattern = regex::Regex::new(r"(?s)<tr\s([^>]*)>(.*?)</tr>").expect("valid regex");
+    let cell_pattern = regex::Regex::new(r"(?s)<td[^>]*>(.*?)</td>").expect("valid regex");
+    let tag_pattern = regex::Regex::new(r"<[^>]*>").expect("valid regex");
+    row_pattern
+        .captures_iter(dom)
+        .filter(|row| {
+            attribute(&format!(" {}", &row[1]), "class")
+                .is_some_and(|classes| classes.split_whitespace().any(|c| c == class))
+        })
+        .map(|row| {
+            cell_pattern
+                .captures_iter(&row[2])
+                .map(|cell| unescape(tag_pattern.replace_all(&cell[1], "").trim()))
+                .collect()
+        })
+        .collect()
+}
+
+/// (p50, p90, p99, max, count) of a JSON distribution, as text, after `key`.
+fn json_distribution(key: &[&str], distribution: &serde_json::Value) -> Vec<String> {
+    let mut values: Vec<String> = key.iter().map(|part| part.to_string()).collect();
+    for field in ["p50", "p90", "p99", "max", "count"] {
+        values.push(
+            distribution[field]
+                .as_u64()
+                .map_or_else(|| format!("no {field}"), |value| value.to_string()),
+        );
+    }
+    values
+}
+
 /// (vendor, code, count) of every entry of a JSON report list.
 fn json_rows(list: &serde_json::Value) -> BTreeSet<(String, String, u64)> {
     list.as_array()
@@ -293,6 +345,9 @@ fn html_report_renders_in_chromium_with_the_rows_of_the_json_report() {
         "unknown-codes",
         "files",
         "parameters",
+        "percentiles",
+        "per-minute",
+        "intervals",
     ] {
         assert!(
             dom.contains(&format!("id=\"{id}\"")),
@@ -308,6 +363,86 @@ fn html_report_renders_in_chromium_with_the_rows_of_the_json_report() {
         json_rows(&json["unknown"]),
         "unknown-codes rows"
     );
+    // The percentiles: one row per category of the JSON's `percentiles.per_minute` and one per
+    // code with `intervals_ms`, with the same values; the cells show the intervals as
+    // `human_millis` writes them.
+    let per_minute_json: BTreeSet<Vec<String>> = json["percentiles"]["per_minute"]
+        .as_object()
+        .expect("the fixtures have timestamps, so percentiles")
+        .iter()
+        .map(|(category, distribution)| json_distribution(&[category], distribution))
+        .collect();
+    assert!(!per_minute_json.is_empty());
+    assert_eq!(
+        row_attributes(
+            dom,
+            "per-minute-row",
+            &[
+                "data-category",
+                "data-p50",
+                "data-p90",
+                "data-p99",
+                "data-max",
+                "data-count"
+            ]
+        ),
+        per_minute_json,
+        "per-minute rows"
+    );
+    let rows_with_intervals = || {
+        ["codes", "unknown"]
+            .into_iter()
+            .flat_map(|list| json[list].as_array().cloned().unwrap_or_default())
+            .filter(|row| row["intervals_ms"].is_object())
+    };
+    let intervals_json: BTreeSet<Vec<String>> = rows_with_intervals()
+        .map(|row| {
+            json_distribution(
+                &[
+                    row["vendor"].as_str().unwrap_or_default(),
+                    row["code"].as_str().unwrap_or_default(),
+                ],
+                &row["intervals_ms"],
+            )
+        })
+        .collect();
+    assert!(
+        !intervals_json.is_empty(),
+        "no code of the fixtures repeats"
+    );
+    let interval_names = [
+        "data-vendor",
+        "data-code",
+        "data-p50",
+        "data-p90",
+        "data-p99",
+        "data-max",
+        "data-intervals",
+    ];
+    assert_eq!(
+        row_attributes(dom, "interval-row", &interval_names),
+        intervals_json,
+        "interval rows"
+    );
+    // Compared as sorted lists, so that two rows showing the same values count twice.
+    let mut shown: Vec<Vec<String>> = row_cells(dom, "interval-row")
+        .into_iter()
+        .map(|cells| cells.iter().skip(1).cloned().collect())
+        .collect();
+    shown.sort();
+    let mut expected_cells: Vec<Vec<String>> = rows_with_intervals()
+        .map(|row| {
+            let intervals = &row["intervals_ms"];
+            let mut cells = vec![intervals["count"].to_string()];
+            for field in ["p50", "p90", "p99", "max"] {
+                let millis = intervals[field].as_u64().unwrap_or(u64::MAX);
+                cells.push(errscan::report::human_millis(millis));
+            }
+            cells
+        })
+        .collect();
+    expected_cells.sort();
+    assert_eq!(shown, expected_cells, "interval cells");
     let file_rows = dom.matches("class=\"file-row").count();
     assert_eq!(
         Some(file_rows),

@@ -254,6 +254,12 @@ pub struct ScanArgs {
     /// default: about 60-200 buckets over the span.
     #[arg(long, value_name = "WIDTH", value_parser = crate::timeline::parse_bucket)]
     pub bucket: Option<i64>,
+    /// The year of year-less time stamps (syslog `Mar  7 10:00:01`, logcat `03-07 10:00:01.123`)
+    /// that no earlier stamp in the same file dates. Without it, each file's modification
+    /// time decides (the latest year that does not put the stamp more than a day after it);
+    /// stdin and pipes use the time now.
+    #[arg(long, value_name = "YYYY", value_parser = parse_year)]
+    pub year: Option<i32>,
     /// Remember per file its identity and the offset read, so that the next run reads only
     /// new lines (and the rest of a file rotated away first), like logtail2. Written
     /// atomically at the end.
@@ -340,6 +346,22 @@ pub struct CompletionsArgs {
     pub shell: clap_complete::Shell,
 }
 
+/// Parses a `--year` value: a year from 1 to 9999, written in digits.
+pub fn parse_year(text: &str) -> Result<i32, String> {
+    let trimmed = text.trim();
+    let year =
+        (!trimmed.is_empty() && trimmed.len() <= 4 && trimmed.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| trimmed.parse::<i32>().ok())
+            .flatten()
+            .filter(|year| (1..=9999).contains(year));
+    year.ok_or_else(|| {
+        format!(
+            "invalid year `{}`: expected a year such as 2024 (1 to 9999)",
+            crate::escape::escape_text(text)
+        )
+    })
+}
+
 fn parse_vendor(text: &str) -> Result<Vendor, String> {
     text.parse::<Vendor>().map_err(|error| error.to_string())
 }
@@ -395,4 +417,33 @@ fn parse_category(text: &str) -> Result<Category, String> {
             ids.join(", ")
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn years_are_one_to_four_digits_from_1_to_9999() {
+        assert_eq!(parse_year("2023"), Ok(2023));
+        assert_eq!(parse_year(" 1999 "), Ok(1999));
+        assert_eq!(parse_year("9999"), Ok(9999));
+        assert_eq!(parse_year("1"), Ok(1));
+        for bad in [
+            "",
+            "0",
+            "10000",
+            "-2023",
+            "+2023",
+            "2023.5",
+            "twenty",
+            "２０２３",
+        ] {
+            assert!(parse_year(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            parse_year("\u{1b}x").unwrap_err(),
+            "invalid year `\\ex`: expected a year such as 2024 (1 to 9999)"
+        );
+    }
 }

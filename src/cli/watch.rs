@@ -66,6 +66,11 @@ pub struct WatchArgs {
     /// How many codes the text summary lists.
     #[arg(long, default_value_t = 20, value_name = "N")]
     pub top: usize,
+    /// The year of year-less time stamps (syslog, logcat) that no earlier stamp of the same
+    /// input dates. Without it, the latest year that does not put the stamp more than a day
+    /// after the time watch started.
+    #[arg(long, value_name = "YYYY", value_parser = super::parse_year)]
+    pub year: Option<i32>,
     /// Do not draw the live table of top codes (drawn on stderr, a few times a second, only
     /// when stdout and stderr are both a terminal).
     #[arg(long)]

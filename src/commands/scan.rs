@@ -19,7 +19,7 @@ use crate::report::{self, Report, TextOptions};
 use crate::scan::Scanner;
 use crate::state::State;
 use crate::tally::{FileStat, Tally};
-use crate::timestamp::{Timestamp, parse_relative};
+use crate::timestamp::{InputYears, Timestamp, parse_relative};
 use crate::worker::{ProgressHook, WorkerOptions, scan_inputs_from};
 
 /// One output of the run: the main one (`--format`, `-o`) or a `--report FORMAT:PATH`.
@@ -73,13 +73,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
         }
         None => (list.inputs.clone(), Vec::new()),
     };
-    let now = Timestamp::from_unix_millis(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |elapsed| {
-                i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX)
-            }),
-    );
+    let now = Timestamp::now();
     let time_limit = |flag: &str, value: &Option<String>| -> anyhow::Result<Option<Timestamp>> {
         value
             .as_deref()
@@ -102,6 +96,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
             .map(|bar| ProgressHook(Arc::new(move |bytes: u64| bar.inc(bytes)))),
         since,
         until,
+        years: input_years(args.year, &inputs, now),
         ..WorkerOptions::default()
     };
 
@@ -213,6 +208,29 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
         status = status.merge(ExitStatus::Error);
     }
     Ok(status)
+}
+
+/// Where each input's year-less stamps take their year: `--year`, else each regular file's
+/// modification time, else (stdin, pipes, a file whose time cannot be read) `now`.
+fn input_years(year: Option<i32>, inputs: &[Input], now: Timestamp) -> InputYears {
+    if let Some(year) = year {
+        return InputYears::Year(year);
+    }
+    let modified = inputs
+        .iter()
+        .filter_map(|input| match input {
+            Input::Path(path) => {
+                let metadata = std::fs::metadata(path).ok().filter(|m| m.is_file())?;
+                let time = Timestamp::from_system_time(metadata.modified().ok()?);
+                Some((input.display_path(), time))
+            }
+            Input::Stdin => None,
+        })
+        .collect();
+    InputYears::NotAfterModified {
+        modified: Arc::new(modified),
+        otherwise: now,
+    }
 }
 
 /// Writes `report` in `format`.

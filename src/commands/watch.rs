@@ -33,7 +33,7 @@ use crate::report::{self, Report, TextOptions};
 use crate::scan::{Code, Hit, HitSink, Scanner, SliceStart};
 use crate::state::{FileState, State};
 use crate::tally::{FileStat, Location, Tally};
-use crate::timestamp::{TimestampContext, TimestampOptions};
+use crate::timestamp::{InputYears, Timestamp, TimestampContext, TimestampOptions};
 use crate::worker::Event;
 
 /// How long the main thread waits for input before it looks at the signal flag again.
@@ -109,10 +109,18 @@ pub fn run(args: WatchArgs) -> anyhow::Result<ExitStatus> {
         signal_hook::flag::register(signal, Arc::clone(&stop))?;
     }
 
+    // --year, else not after the time watch starts: lines are written as they are read.
+    let years = args.year.map_or(
+        InputYears::NotAfterModified {
+            modified: Default::default(),
+            otherwise: Timestamp::now(),
+        },
+        InputYears::Year,
+    );
     let mut sources: Vec<Source> = Vec::new();
     let (sender, receiver) = mpsc::sync_channel::<Message>(CHANNEL_SLOTS);
     if reads_stdin {
-        sources.push(Source::new(Arc::from("-")));
+        sources.push(Source::new(Arc::from("-"), years.options_for("-")));
         spawn_stdin_reader(sources.len() - 1, sender.clone());
     }
     let mut followers = Vec::new();
@@ -123,7 +131,8 @@ pub fn run(args: WatchArgs) -> anyhow::Result<ExitStatus> {
             .and_then(|state| state.get(&display))
             .map(FileState::resume);
         followers.push((sources.len(), Follower::new(path, resume, args.from_end)));
-        sources.push(Source::new(Arc::from(display.as_str())));
+        let options = years.options_for(&display);
+        sources.push(Source::new(Arc::from(display.as_str()), options));
     }
     let follows_files = !followers.is_empty();
     if follows_files {
@@ -460,12 +469,14 @@ struct Source {
     /// The end of the last complete line in the current file.
     consumed_offset: u64,
     times: TimestampContext,
+    /// What `times` is made with, again after a rotation.
+    timestamp_options: TimestampOptions,
     stat: FileStat,
     is_done: bool,
 }
 
 impl Source {
-    fn new(path: Arc<str>) -> Source {
+    fn new(path: Arc<str>, timestamp_options: TimestampOptions) -> Source {
         Source {
             stat: FileStat {
                 path: Arc::clone(&path),
@@ -477,7 +488,8 @@ impl Source {
             is_skipping: false,
             next_line_number: 1,
             consumed_offset: 0,
-            times: TimestampContext::new(TimestampOptions::default()),
+            times: TimestampContext::new(timestamp_options),
+            timestamp_options,
             is_done: false,
         }
     }
@@ -517,7 +529,7 @@ impl Source {
         self.identity = Some(identity);
         self.consumed_offset = offset;
         self.next_line_number = lines + 1;
-        self.times = TimestampContext::new(TimestampOptions::default());
+        self.times = TimestampContext::new(self.timestamp_options);
     }
 
     /// Adds bytes; every line completed by them is scanned now.

@@ -6,17 +6,22 @@
 //!
 //! Every text that comes from logs, paths or catalogs goes through [`escape_html`]. Key
 //! elements carry stable ids and classes so that tests (and people's scripts) can find them:
-//! `#totals`, `#timeline`, `#by-category`, `#by-vendor`, `table#top-codes` with one
+//! `#totals`, `#timeline`, `#by-category`, `#by-vendor`, `#percentiles` with
+//! `table#per-minute` (one `tr.per-minute-row[data-category][data-p50][data-p90][data-p99]
+//! [data-max][data-count]` per category) and `table#intervals` (one
+//! `tr.interval-row[data-vendor][data-code][data-p50][data-p90][data-p99][data-max]
+//! [data-intervals]` per code with intervals, values in milliseconds), `table#top-codes` with one
 //! `tr.code-row[data-vendor][data-code][data-count]` per code, `table#unknown-codes` with
 //! `tr.unknown-row`, `table#files` with `tr.file-row`, and `#parameters`.
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::text::{human_bytes, plural};
+use super::text::{human_bytes, human_millis, plural};
 use super::{GateResult, Report};
 use crate::catalog::{Catalog, Category, Severity};
 use crate::escape::escape_text;
+use crate::percentiles::Distribution;
 use crate::timeline::Timeline;
 
 /// Escapes `text` for HTML element content and double- or single-quoted attribute values:
@@ -125,6 +130,13 @@ svg.chart text { fill: var(--muted); font-size: 12px; font-family: inherit; }
 .legend { display: flex; flex-wrap: wrap; gap: 4px 16px; margin-top: 8px; font-size: 12.5px; }
 .status-error { color: var(--error); } .status-skipped { color: var(--muted); }
 .gate-pass { color: var(--ok); font-weight: 600; } .gate-fail { color: var(--fatal); font-weight: 600; }
+.pair { display: grid; grid-template-columns: minmax(0, 2fr) minmax(0, 3fr); gap: 24px; }
+@media (max-width: 800px) { .pair { grid-template-columns: 1fr; } }
+h3 { font-size: 14px; margin: 0 0 2px; }
+.pair p.muted { margin: 0 0 8px; font-size: 12.5px; }
+#intervals .vendor, #intervals .name { color: var(--muted); font-size: 12.5px; }
+#intervals .ident { overflow-wrap: anywhere; }
+#per-minute tbody tr:hover, #intervals tbody tr:hover { background: var(--head); }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 0; }
 dt { color: var(--muted); } dd { margin: 0; }
 footer { color: var(--muted); font-size: 12px; text-align: center; }
@@ -160,6 +172,7 @@ pub fn write_html<W: Write>(report: &Report, catalog: &Catalog, mut out: W) -> i
     write_category_bars(&mut page, report);
     write_vendor_bars(&mut page, report);
     page.push_str("</div>\n");
+    write_percentiles(&mut page, report);
     write_codes(&mut page, report, catalog);
     write_unknown(&mut page, report);
     write_files(&mut page, report);
@@ -472,6 +485,88 @@ fn write_vendor_bars(page: &mut String, report: &Report) {
     page.push_str("</section>\n");
 }
 
+/// How bursty: matches per minute by category, and the time between repeats of each code.
+fn write_percentiles(page: &mut String, report: &Report) {
+    page.push_str(
+        "<section id=\"percentiles\"><h2>How bursty: matches per minute, time between repeats</h2>\n",
+    );
+    let per_minute = report.percentiles.as_ref().map(|p| &p.per_minute);
+    let Some(per_minute) = per_minute.filter(|per_minute| !per_minute.is_empty()) else {
+        page.push_str(
+            "<p class=\"empty\" id=\"no-percentiles\">No percentiles: no timestamps on the matched lines.</p>\n</section>\n",
+        );
+        return;
+    };
+    let minutes = per_minute.values().map(|d| d.count).max().unwrap_or(0);
+    page.push_str("<div class=\"pair\">\n<div>\n<h3>Matches per minute, by category</h3>\n");
+    let _ = writeln!(
+        page,
+        "<p class=\"muted\">Over the {minutes} {} from the first timed match to the last, quiet minutes included.</p>",
+        plural(minutes, "minute", "minutes")
+    );
+    page.push_str("<table id=\"per-minute\"><thead><tr><th>category</th><th class=\"num\">p50</th><th class=\"num\">p90</th><th class=\"num\">p99</th><th class=\"num\">max</th></tr></thead><tbody>\n");
+    for (category, distribution) in per_minute {
+        let id = category.id();
+        let _ = writeln!(
+            page,
+            "<tr class=\"per-minute-row\" data-category=\"{id}\" {data}><td class=\"c-{id}\"><span class=\"dot\"></span>{id}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            distribution.p50,
+            distribution.p90,
+            distribution.p99,
+            distribution.max,
+            data = distribution_data(distribution, "count"),
+        );
+    }
+    page.push_str("</tbody></table>\n</div>\n<div>\n<h3>Time between repeats, by code</h3>\n");
+    page.push_str("<p class=\"muted\">Between consecutive timed matches of a code in one input; codes seen at least twice with a time, most frequent first.</p>\n");
+    let known = report.codes.iter().filter_map(|row| {
+        let intervals = row.intervals_ms.as_ref()?;
+        Some((row.vendor.id(), &row.code, Some(&row.name), intervals))
+    });
+    let unknown = report.unknown.iter().filter_map(|row| {
+        let intervals = row.intervals_ms.as_ref()?;
+        Some((row.vendor.id(), &row.code, None, intervals))
+    });
+    let rows: Vec<_> = known.chain(unknown).collect();
+    if rows.is_empty() {
+        page.push_str("<p class=\"empty\" id=\"no-intervals\">No code was seen twice with a time in one input.</p>\n");
+    } else {
+        page.push_str("<div class=\"scroll\"><table id=\"intervals\"><thead><tr><th>vendor · code · name</th><th class=\"num\">intervals</th><th class=\"num\">p50</th><th class=\"num\">p90</th><th class=\"num\">p99</th><th class=\"num\">max</th></tr></thead><tbody>\n");
+        for (vendor, code, name, intervals) in rows {
+            let name = name.map_or_else(
+                || "<span class=\"name\">unknown</span>".to_string(),
+                |name| format!("<span class=\"name\">{}</span>", escape_html(name)),
+            );
+            let _ = write!(
+                page,
+                "<tr class=\"interval-row\" data-vendor=\"{vendor}\" data-code=\"{code}\" {data}><td class=\"ident\"><span class=\"vendor\">{vendor}</span> <code>{code}</code> {name}</td><td class=\"num\">{count}</td>",
+                code = escape_html(code),
+                data = distribution_data(intervals, "intervals"),
+                count = intervals.count,
+            );
+            for millis in [intervals.p50, intervals.p90, intervals.p99, intervals.max] {
+                let _ = write!(
+                    page,
+                    "<td class=\"num\" title=\"{millis} ms\">{}</td>",
+                    human_millis(millis)
+                );
+            }
+            page.push_str("</tr>\n");
+        }
+        page.push_str("</tbody></table></div>\n");
+    }
+    page.push_str("</div>\n</div>\n</section>\n");
+}
+
+/// `data-p50=".." data-p90=".." data-p99=".." data-max=".." data-COUNT=".."`: a distribution's
+/// exact values, for scripts and tests.
+fn distribution_data(distribution: &Distribution, count_name: &str) -> String {
+    format!(
+        "data-p50=\"{}\" data-p90=\"{}\" data-p99=\"{}\" data-max=\"{}\" data-{count_name}=\"{}\"",
+        distribution.p50, distribution.p90, distribution.p99, distribution.max, distribution.count
+    )
+}
+
 fn severity_badge(severity: Severity) -> String {
     format!(
         "<span class=\"badge sev-{id}\">{id}</span>",
@@ -646,9 +741,14 @@ mod tests {
             "codes": [{"vendor": "bigbluebutton", "code": "1101",
                        "name": "SIGNALLING_TRANSPORT_DISCONNECTED", "category": "network",
                        "severity": "error", "count": 4,
-                       "first": {"path": "logs/a.log", "line": 12}}],
+                       "first": {"path": "logs/a.log", "line": 12},
+                       "intervals_ms": {"p50": 10007, "p90": 30015, "p99": 30015,
+                                        "max": 30015, "count": 2, "histogram": ""}}],
             "unknown": [{"vendor": "bigbluebutton", "code": HOSTILE, "count": 1,
-                         "first": {"path": path, "line": 3}}],
+                         "first": {"path": path, "line": 3},
+                         // Four different values, one per column (the writer only shows them).
+                         "intervals_ms": {"p50": 250, "p90": 1751, "p99": 59500,
+                                          "max": 3600383, "count": 7, "histogram": ""}}],
             "files": [
                 {"path": "logs/a.log", "bytes": 2048, "lines": 40, "matches": 5, "error": null},
                 {"path": format!("{HOSTILE}.log"), "bytes": 0, "lines": 0, "matches": 0,
@@ -723,6 +823,9 @@ mod tests {
             "<table id=\"files\">",
             "file-row status-error",
             "id=\"parameters\"",
+            "id=\"percentiles\"",
+            "<table id=\"per-minute\">",
+            "<table id=\"intervals\">",
             "errscan 0.1.0",
             "<code>c0ffee</code>",
             "prefers-color-scheme: dark",
@@ -745,6 +848,43 @@ mod tests {
         let page = render(&sample(false));
         assert!(page.contains("id=\"no-timestamps\""));
         assert!(!page.contains("<svg"));
+        assert!(page.contains("id=\"no-percentiles\""));
+        assert!(!page.contains("per-minute-row"));
+    }
+
+    /// Hand-worked from `sample`: 1101 (network) has 2 matches in minute 28 000 000, 1 in
+    /// 28 000 003 and 1 in 28 000 009, so ten minutes of [2, 0, 0, 1, 0, 0, 0, 0, 0, 1]; sorted,
+    /// seven 0, two 1, one 2: p50 is the 5th value (0), p90 the 9th (1), p99 the 10th (2).
+    /// Its intervals are those of 10 s and 30 s (hdrhistogram's 10 007 and 30 015 ms).
+    #[test]
+    fn percentiles_show_exact_data_and_readable_cells() {
+        let page = render(&sample(true));
+        assert!(page.contains(
+            "<tr class=\"per-minute-row\" data-category=\"network\" data-p50=\"0\" data-p90=\"1\" data-p99=\"2\" data-max=\"2\" data-count=\"10\"><td class=\"c-network\"><span class=\"dot\"></span>network</td><td class=\"num\">0</td><td class=\"num\">1</td><td class=\"num\">2</td><td class=\"num\">2</td></tr>"
+        ), "{page}");
+        assert_eq!(page.matches("class=\"per-minute-row\"").count(), 1);
+        assert!(page.contains("Over the 10 minutes from the first timed match"));
+        assert!(page.contains(
+            "<tr class=\"interval-row\" data-vendor=\"bigbluebutton\" data-code=\"1101\" data-p50=\"10007\" data-p90=\"30015\" data-p99=\"30015\" data-max=\"30015\" data-intervals=\"2\">"
+        ), "{page}");
+        assert!(page.contains(
+            "<td class=\"num\">2</td><td class=\"num\" title=\"10007 ms\">10s</td><td class=\"num\" title=\"30015 ms\">30s</td><td class=\"num\" title=\"30015 ms\">30s</td><td class=\"num\" title=\"30015 ms\">30s</td></tr>"
+        ));
+        // The unknown code after the known one, its hostile code escaped, each value in its
+        // own column: 250 ms, 1.751 s (1.8s), 59.5 s (rounded up to 1m), 3 600 383 ms (1h).
+        assert!(page.contains(&format!(
+            "<tr class=\"interval-row\" data-vendor=\"bigbluebutton\" data-code=\"{}\" data-p50=\"250\" data-p90=\"1751\" data-p99=\"59500\" data-max=\"3600383\" data-intervals=\"7\">",
+            escape_html(HOSTILE)
+        )), "{page}");
+        assert!(page.contains(
+            "<span class=\"name\">unknown</span></td><td class=\"num\">7</td><td class=\"num\" title=\"250 ms\">250ms</td><td class=\"num\" title=\"1751 ms\">1.8s</td><td class=\"num\" title=\"59500 ms\">1m</td><td class=\"num\" title=\"3600383 ms\">1h</td></tr>"
+        ));
+        assert_eq!(page.matches("class=\"interval-row\"").count(), 2);
+        let known = page
+            .find("data-code=\"1101\" data-p50")
+            .expect("1101's row");
+        let unknown = page.find("data-p50=\"250\"").expect("the unknown row");
+        assert!(known < unknown, "known codes first");
     }
 
     #[test]

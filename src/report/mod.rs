@@ -15,7 +15,7 @@ pub use html::{escape_html, write_html};
 pub use json::{read_json, write_event, write_json, write_summary_event};
 pub use junit::write_junit;
 pub use sarif::write_sarif;
-pub use text::{TextOptions, gate_verdict, write_text};
+pub use text::{TextOptions, gate_verdict, human_millis, interval_summary, write_text};
 
 use std::collections::HashMap;
 

@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use super::{GateResult, Report};
 use crate::catalog::{Catalog, Category, Severity};
 use crate::escape::escape_text;
+use crate::percentiles::{Distribution, Percentiles};
 use crate::timeline::Timeline;
 
 /// How the text report looks.
@@ -105,6 +106,9 @@ pub fn write_text<W: Write>(
     if let Some(timeline) = &report.timeline {
         write_timeline(timeline, totals.untimed, &paint, &mut out)?;
     }
+    if let Some(percentiles) = &report.percentiles {
+        write_per_minute(percentiles, &paint, &mut out)?;
+    }
     if !report.codes.is_empty() {
         writeln!(out)?;
         writeln!(out, "{}", paint.bold("Top codes"))?;
@@ -125,6 +129,9 @@ pub fn write_text<W: Write>(
                 for line in wrap_words(&fix, FIX_WIDTH, FIX_LINES) {
                     writeln!(out, "            {}", paint.dim(&escape_text(&line)))?;
                 }
+            }
+            if let Some(intervals) = &row.intervals_ms {
+                writeln!(out, "            {}", interval_summary(intervals))?;
             }
             writeln!(
                 out,
@@ -263,6 +270,97 @@ fn write_timeline<W: Write>(
     Ok(())
 }
 
+/// The per-category matches per minute, as a small table under the timeline:
+///
+/// ```text
+/// Matches per minute (4 minutes, quiet ones included)
+///                    p50      p90      p99      max
+///   network            1        3        3        3
+/// ```
+fn write_per_minute<W: Write>(
+    percentiles: &Percentiles,
+    paint: &Paint,
+    out: &mut W,
+) -> io::Result<()> {
+    let Some(minutes) = percentiles.per_minute.values().map(|d| d.count).max() else {
+        return Ok(());
+    };
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{} ({minutes} {}, quiet ones included)",
+        paint.bold("Matches per minute"),
+        plural(minutes, "minute", "minutes"),
+    )?;
+    writeln!(
+        out,
+        "  {:<15}{:>6}{:>9}{:>9}{:>9}",
+        "", "p50", "p90", "p99", "max"
+    )?;
+    for (category, distribution) in &percentiles.per_minute {
+        writeln!(
+            out,
+            "  {:<15}{:>6}{:>9}{:>9}{:>9}",
+            category.id(),
+            distribution.p50,
+            distribution.p90,
+            distribution.p99,
+            distribution.max
+        )?;
+    }
+    Ok(())
+}
+
+/// How often a code repeats, on one line under it: `every ~10s (p50) · p90 30s · p99 30s · max
+/// 30s`, the times between consecutive occurrences. At most 66 characters, so with the indent
+/// it fits 80 columns.
+pub fn interval_summary(intervals: &Distribution) -> String {
+    format!(
+        "every ~{} (p50) · p90 {} · p99 {} · max {}",
+        human_millis(intervals.p50),
+        human_millis(intervals.p90),
+        human_millis(intervals.p99),
+        human_millis(intervals.max),
+    )
+}
+
+/// A duration in milliseconds for people, in its largest unit with one smaller one at most:
+/// `250ms`, `1.7s` (one decimal below 10 s), `12s`, `2m30s`, `1h5m`, `3d4h`. Rounded to the
+/// nearest unit shown (half up), so `59.5s` is `1m`.
+pub fn human_millis(millis: u64) -> String {
+    let rounded = |unit: u64| millis / unit + u64::from(millis % unit >= unit.div_ceil(2));
+    let pair = |high: u64, high_unit: &str, low: u64, low_unit: &str| {
+        if low == 0 {
+            format!("{high}{high_unit}")
+        } else {
+            format!("{high}{high_unit}{low}{low_unit}")
+        }
+    };
+    if millis < 1_000 {
+        return format!("{millis}ms");
+    }
+    let tenths = rounded(100);
+    if tenths < 100 {
+        return match tenths % 10 {
+            0 => format!("{}s", tenths / 10),
+            tenth => format!("{}.{tenth}s", tenths / 10),
+        };
+    }
+    let seconds = rounded(1_000);
+    if seconds < 60 {
+        return format!("{seconds}s");
+    }
+    if seconds < 3_600 {
+        return pair(seconds / 60, "m", seconds % 60, "s");
+    }
+    let minutes = rounded(60_000);
+    if minutes < 1_440 {
+        return pair(minutes / 60, "h", minutes % 60, "m");
+    }
+    let hours = rounded(3_600_000);
+    pair(hours / 24, "d", hours % 24, "h")
+}
+
 /// A bucket width for the timeline header: `15m`, `2h`, `1d`.
 fn human_seconds(seconds: i64) -> String {
     match seconds {
@@ -375,6 +473,98 @@ mod tests {
         assert_eq!(wrap_words("", 9, 2), Vec::<String>::new());
         assert_eq!(first_sentence("Do this. Then that."), "Do this.");
         assert_eq!(human_bytes(1536), "1.5 KiB");
+    }
+
+    /// Hand-worked: each value in its largest unit, rounded half up to the unit shown.
+    #[test]
+    fn durations_read_in_their_largest_unit() {
+        let cases: [(u64, &str); 22] = [
+            (0, "0ms"),
+            (999, "999ms"),
+            (1_000, "1s"),
+            // 1.049 s is 10.49 tenths: 10, so 1 s; 1.05 s rounds up to 1.1 s.
+            (1_049, "1s"),
+            (1_050, "1.1s"),
+            (1_751, "1.8s"),
+            (9_949, "9.9s"),
+            // 9.95 s is 99.5 tenths, rounded to 100: ten seconds, shown without a decimal.
+            (9_950, "10s"),
+            // What hdrhistogram reports for 10 s, 30 s and 45 s (their highest equivalents).
+            (10_007, "10s"),
+            (30_015, "30s"),
+            (45_023, "45s"),
+            (59_499, "59s"),
+            (59_500, "1m"),
+            (150_000, "2m30s"),
+            (3_599_499, "59m59s"),
+            // 3599.5 s rounds to 3600 s: an hour.
+            (3_599_500, "1h"),
+            (3_900_000, "1h5m"),
+            (7_200_000, "2h"),
+            // One millisecond short of a day: 1440 minutes when rounded, so 24 hours, one day.
+            (86_399_999, "1d"),
+            (273_600_000, "3d4h"),
+            (86_400_000 * 400, "400d"),
+            (1, "1ms"),
+        ];
+        for (millis, expected) in cases {
+            assert_eq!(human_millis(millis), expected, "{millis} ms");
+        }
+        // Never panics, whatever the value.
+        assert!(human_millis(u64::MAX).ends_with('h'));
+    }
+
+    fn distribution(p50: u64, p90: u64, p99: u64, max: u64, count: u64) -> Distribution {
+        Distribution {
+            p50,
+            p90,
+            p99,
+            max,
+            count,
+            histogram: String::new(),
+        }
+    }
+
+    #[test]
+    fn intervals_fit_one_line_of_80_columns() {
+        // Intervals of 10 s and 30 s, as hdrhistogram reports them (10 007 and 30 015 ms).
+        assert_eq!(
+            interval_summary(&distribution(10_007, 30_015, 30_015, 30_015, 2)),
+            "every ~10s (p50) · p90 30s · p99 30s · max 30s"
+        );
+        assert_eq!(
+            interval_summary(&distribution(250, 1_751, 1_751, 1_751, 2)),
+            "every ~250ms (p50) · p90 1.8s · p99 1.8s · max 1.8s"
+        );
+        // The widest values a year of logs gives still fit beside the 12-column indent.
+        let widest = 86_400_000 * 9_999 + 23 * 3_600_000;
+        let line = interval_summary(&distribution(widest, widest, widest, widest, 9));
+        assert_eq!(human_millis(widest), "9999d23h");
+        assert!(12 + line.chars().count() <= 80, "{line}");
+    }
+
+    #[test]
+    fn matches_per_minute_are_a_small_aligned_table() {
+        let percentiles = Percentiles {
+            per_minute: [
+                (Category::Network, distribution(1, 3, 3, 3, 4)),
+                (Category::Capacity, distribution(0, 1, 1, 1, 4)),
+            ]
+            .into(),
+        };
+        let mut out = Vec::new();
+        write_per_minute(&percentiles, &Paint { color: false }, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        // Category order (network before capacity), p50 right-aligned in 6 columns after the
+        // 2 + 15 of the label, the others in 9.
+        assert_eq!(
+            text,
+            "\n\
+             Matches per minute (4 minutes, quiet ones included)\n\
+             \x20                   p50      p90      p99      max\n\
+             \x20 network             1        3        3        3\n\
+             \x20 capacity            0        1        1        1\n"
+        );
     }
 
     #[test]

@@ -579,6 +579,81 @@ fn a_fixed_default_year_without_that_date_gives_none() {
     );
 }
 
+/// A default year dates year-less stamps only: a time-only stamp (BBB client) has no month and
+/// day, so before any other stamp it stays without a time. After a year-less stamp completed
+/// from the default year it takes that stamp's day, like after any other stamp.
+#[test]
+fn a_default_year_does_not_date_time_only_stamps() {
+    let options = TimestampOptions {
+        default_year: Some(DefaultYear::Year(2023)),
+        ..Default::default()
+    };
+    let lines = [
+        "[17:45:51:0523] ERROR: clientLogger: x",
+        "Mar  7 17:40:00 host app: x",
+        // 0523 ten-thousandths of a second: 52.3 ms, truncated to 52.
+        "[17:45:51:0523] ERROR: clientLogger: x",
+    ];
+    let expected = expect(&[
+        None,
+        Some("2023-03-07T17:40:00.000Z"),
+        Some("2023-03-07T17:45:51.052Z"),
+    ]);
+    assert_eq!(resolve_all(options, &lines), expected);
+    let not_after = TimestampOptions {
+        default_year: Some(DefaultYear::NotAfter(utc("2024-01-01T00:00:00Z"))),
+        ..Default::default()
+    };
+    assert_eq!(resolve_all(not_after, &lines[..1]), vec![None]);
+}
+
+#[test]
+fn input_years_give_each_input_its_default_year() {
+    let modified: HashMap<String, Timestamp> =
+        [("logs/a.log".to_string(), utc("2024-01-01T00:00:30Z"))].into();
+    let years = InputYears::NotAfterModified {
+        modified: Arc::new(modified),
+        otherwise: utc("2026-11-22T23:00:00Z"),
+    };
+    assert_eq!(
+        years.options_for("logs/a.log").default_year,
+        Some(DefaultYear::NotAfter(utc("2024-01-01T00:00:30Z")))
+    );
+    // Not listed (stdin): the time of the run.
+    assert_eq!(
+        years.options_for("-").default_year,
+        Some(DefaultYear::NotAfter(utc("2026-11-22T23:00:00Z")))
+    );
+    assert_eq!(
+        InputYears::Year(2023).options_for("-").default_year,
+        Some(DefaultYear::Year(2023))
+    );
+    assert_eq!(
+        InputYears::default().options_for("-"),
+        TimestampOptions::default()
+    );
+    // The offset stays UTC whatever the year.
+    assert_eq!(years.options_for("-").default_offset_minutes, 0);
+}
+
+#[test]
+fn system_times_round_towards_the_past() {
+    use std::time::Duration;
+    let epoch = SystemTime::UNIX_EPOCH;
+    // 1.5 ms after the epoch is 1 ms, 1.5 ms before it -2 ms: both towards the past.
+    let after = epoch + Duration::from_micros(1_500);
+    let before = epoch - Duration::from_micros(1_500);
+    assert_eq!(Timestamp::from_system_time(after).unix_millis(), 1);
+    assert_eq!(Timestamp::from_system_time(before).unix_millis(), -2);
+    assert_eq!(Timestamp::from_system_time(epoch), Timestamp::UNIX_EPOCH);
+    // 2024-01-01T00:00:30Z is 1_704_067_230 s after the epoch (19723 days × 86400 + 30).
+    let new_year = epoch + Duration::from_secs(19_723 * 86_400 + 30);
+    assert_eq!(
+        Timestamp::from_system_time(new_year).to_string(),
+        "2024-01-01T00:00:30.000Z"
+    );
+}
+
 #[test]
 fn default_offset_applies_to_zone_less_stamps_only() {
     let options = TimestampOptions {

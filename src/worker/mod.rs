@@ -23,7 +23,7 @@ use crate::follow::{Identity, Resume};
 use crate::input::{Input, InputError, Opened, open_file, open_path};
 use crate::scan::{Code, Hit, HitSink, Scanner, SliceStart, count_newlines};
 use crate::tally::{ChunkTally, FileStat, Tally};
-use crate::timestamp::{Timestamp, TimestampContext, TimestampOptions};
+use crate::timestamp::{InputYears, Timestamp, TimestampContext};
 use crate::vendor::Vendor;
 
 /// How inputs are read and split.
@@ -46,6 +46,9 @@ pub struct WorkerOptions {
     pub since: Option<Timestamp>,
     /// Matches with a time at or after this are left out (`--until`).
     pub until: Option<Timestamp>,
+    /// Per input, the year of year-less stamps that nothing before them dates (`--year`, file
+    /// modification times); none by default.
+    pub years: InputYears,
 }
 
 /// A callback told the number of bytes each scanned chunk held; called from worker threads.
@@ -69,6 +72,7 @@ impl Default for WorkerOptions {
             progress: None,
             since: None,
             until: None,
+            years: InputYears::Unknown,
         }
     }
 }
@@ -433,7 +437,7 @@ impl<'a> ChunkSink<'a> {
             events: Vec::new(),
             path: Arc::clone(path),
             collect_events: options.collect_events,
-            times: TimestampContext::new(TimestampOptions::default()),
+            times: TimestampContext::new(options.years.options_for(path)),
             before,
             chunk_start,
             seen_up_to: 0,
