@@ -75,6 +75,13 @@
 //!   time-only lines cannot be seen. With no previous stamp a time-only stamp gives `None`, also
 //!   with a default year: a year gives no month and day. (A year-less stamp completed from the
 //!   default year is a previous stamp like any other, so the time-only lines after it are dated.)
+//! - With no previous stamp, a caller that skips lines can also hand over the text *after* the
+//!   line ([`TimestampContext::line_around`]): the first full stamp among the next 32 lines (at
+//!   most 16 KiB) then dates a partial stamp before the default year does. A year-less stamp takes
+//!   the latest year that does not put it more than a day after that stamp; a time-only stamp
+//!   lands on that stamp's day, or the day before when that would put it more than an hour after
+//!   it. So a journald log whose first lines carry only `May 09 10:00:07` is dated by the first
+//!   full stamp below them, not by the file's modification time.
 //! - [`InputYears`] is what a caller decides per input for the default year: none, one year for
 //!   all (`--year`), or not after each file's modification time.
 //!
@@ -561,6 +568,33 @@ impl TimestampContext {
         self.resolve(stamp)
     }
 
+    /// Like [`line_after`](Self::line_after); in addition, when `line`'s stamp is partial and
+    /// nothing before it dates it, the first full stamp at the start of `following` (the text
+    /// after `line`) does, before the default year (rules in the [module documentation](self)).
+    pub fn line_around(
+        &mut self,
+        line: &[u8],
+        preceding: &[u8],
+        following: &[u8],
+    ) -> Option<Timestamp> {
+        let stamp = find_stamp(line)?;
+        if stamp.is_full() {
+            return self.resolve(stamp);
+        }
+        if let Some(anchor) = self.nearest_full_stamp(preceding) {
+            self.previous = Some(anchor);
+        }
+        if self.previous.is_none() {
+            if let Some(next) = next_full_stamp(self, following) {
+                if let Some(anchor) = partial_before(stamp, next) {
+                    self.previous = Some(anchor);
+                    return Some(anchor.at);
+                }
+            }
+        }
+        self.resolve(stamp)
+    }
+
     /// The instant of a stamp found by [`find_stamp`], completed from the previous stamp; it
     /// becomes the previous stamp when it resolves.
     pub fn resolve(&mut self, stamp: LineStamp) -> Option<Timestamp> {
@@ -652,6 +686,54 @@ impl TimestampContext {
             .take(LOOKBACK_LINES)
             .find_map(|line| self.full_anchor(find_stamp(line)?))
     }
+}
+
+/// The first full stamp among the first lines of `following` (a line start), within the
+/// look-back limits.
+fn next_full_stamp(context: &TimestampContext, following: &[u8]) -> Option<Anchor> {
+    let mut window = following.get(..LOOKBACK_BYTES).unwrap_or(following);
+    if window.len() < following.len() {
+        // The cut may fall inside a line, whose head could pass for a whole line: drop it.
+        let end = window.iter().rposition(|&byte| byte == b'\n').unwrap_or(0);
+        window = window.get(..end).unwrap_or_default();
+    }
+    window
+        .split(|&byte| byte == b'\n')
+        .take(LOOKBACK_LINES)
+        .find_map(|line| context.full_anchor(find_stamp(line)?))
+}
+
+/// A partial stamp completed from the full stamp `next` that follows it: the latest instant
+/// that is not more than a day (year-less) or an hour (time-only) after `next`.
+fn partial_before(stamp: LineStamp, next: Anchor) -> Option<Anchor> {
+    let offset_minutes = next.offset_minutes;
+    let (year, month, day, _) = next.at.wall_clock(offset_minutes);
+    let at = match stamp {
+        LineStamp::YearLess {
+            month: stamp_month,
+            day: stamp_day,
+            time,
+        } => {
+            let latest = next.at.checked_add_millis(NOT_AFTER_SLACK_MILLIS)?;
+            // Eight years back reach a 29 February from any year.
+            (0..=8)
+                .filter_map(|back| {
+                    instant(year - back, stamp_month, stamp_day, time, offset_minutes)
+                })
+                .find(|at| *at <= latest)?
+        }
+        LineStamp::TimeOnly(time) => {
+            let same_day = instant(year, month, day, time, offset_minutes)?;
+            let latest = next.at.checked_add_millis(SAME_DAY_TOLERANCE_MILLIS)?;
+            if same_day <= latest {
+                same_day
+            } else {
+                same_day.checked_add_millis(-MILLIS_PER_DAY)?
+            }
+        }
+        _ => return None,
+    };
+    Some(Anchor { at, offset_minutes })
 }
 
 // ---------------------------------------------------------------------------------------------

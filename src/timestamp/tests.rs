@@ -1089,3 +1089,69 @@ proptest! {
         prop_assert_eq!(parsed, Ok(Timestamp::from_unix_millis(now.unix_millis() - count * unit_millis)));
     }
 }
+
+/// A partial stamp with nothing before it is dated by the first full stamp after it, before the
+/// default year; expectations worked out by hand.
+#[test]
+fn partial_stamps_at_the_start_are_dated_by_the_next_full_stamp() {
+    let with_year = TimestampOptions {
+        default_year: Some(DefaultYear::Year(2026)),
+        ..TimestampOptions::default()
+    };
+    let around = |line: &str, following: &str| {
+        TimestampContext::new(with_year)
+            .line_around(line.as_bytes(), b"", following.as_bytes())
+            .map(|at| at.to_string())
+    };
+    // journald before Meteor's own stamps: the year comes from the 2019 line two lines down.
+    let following = "May 09 10:00:08 bbb systemd[1]: started\n\
+                     I20190509-10:00:09.000(0)? info: ready\n";
+    assert_eq!(
+        around("May 09 10:00:07 bbb app: errorCode=1007", following).as_deref(),
+        Some("2019-05-09T10:00:07.000Z")
+    );
+    // The latest year not more than a day after the next stamp: December before a January.
+    assert_eq!(
+        around("Dec 31 23:59:58 host x", "2020-01-01T00:00:01Z y\n").as_deref(),
+        Some("2019-12-31T23:59:58.000Z")
+    );
+    // Time-only: the next stamp's day, or the day before when that would be over an hour after.
+    assert_eq!(
+        around("[23:59:50:0000] x", "2024-03-08T00:00:05Z y\n").as_deref(),
+        Some("2024-03-07T23:59:50.000Z")
+    );
+    assert_eq!(
+        around("[00:30:00:0000] x", "2024-03-08T00:00:05Z y\n").as_deref(),
+        Some("2024-03-08T00:30:00.000Z")
+    );
+    // Read at the next stamp's offset.
+    assert_eq!(
+        around("Mar  7 10:00:00 x", "2024-03-07T10:00:05+02:00 y\n").as_deref(),
+        Some("2024-03-07T08:00:00.000Z")
+    );
+    // No full stamp in the next 32 lines: the default year.
+    let far = format!("{}2019-05-09T10:00:09Z y\n", "no stamp here\n".repeat(32));
+    assert_eq!(
+        around("May 09 10:00:07 x", &far).as_deref(),
+        Some("2026-05-09T10:00:07.000Z")
+    );
+    // A stamp before the line wins over one after it.
+    let mut context = TimestampContext::new(with_year);
+    let time = context.line_around(
+        b"May 09 10:00:07 x",
+        b"2021-05-09T10:00:00Z before\n",
+        b"2019-05-09T10:00:09Z after\n",
+    );
+    assert_eq!(
+        time.map(|at| at.to_string()).as_deref(),
+        Some("2021-05-09T10:00:07.000Z")
+    );
+    // The completed stamp is the previous one for what follows.
+    assert_eq!(
+        context
+            .line(b"[10:00:09:0000] x")
+            .map(|at| at.to_string())
+            .as_deref(),
+        Some("2021-05-09T10:00:09.000Z")
+    );
+}

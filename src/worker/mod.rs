@@ -410,26 +410,26 @@ struct ChunkSink<'a> {
     collect_events: bool,
     /// Completes partial stamps from the stamps of earlier hits in this chunk.
     times: TimestampContext,
-    /// The input's bytes from its start (or, for a stream piece, the piece's start) up to the end
-    /// of the chunk: the text before a line, for completing a partial stamp.
-    before: &'a [u8],
-    /// Where the chunk starts in `before`.
+    /// The input's bytes (or, for a stream piece, the piece's): the text around a line, for
+    /// completing a partial stamp.
+    text: &'a [u8],
+    /// Where the chunk starts in `text`.
     chunk_start: usize,
-    /// Where the text after the last line that resolved to a time starts in `before`: only that
+    /// Where the text after the last line that resolved to a time starts in `text`: only that
     /// text can hold a full stamp nearer than the context's previous stamp.
     seen_up_to: usize,
-    /// The previous hit's line (its start in `before`) and its time, for further hits on it.
+    /// The previous hit's line (its start in `text`) and its time, for further hits on it.
     last_line: Option<(usize, Option<Timestamp>)>,
     since: Option<Timestamp>,
     until: Option<Timestamp>,
 }
 
 impl<'a> ChunkSink<'a> {
-    /// A sink for the chunk that starts at `chunk_start` in `before`.
+    /// A sink for the chunk that starts at `chunk_start` in `text`.
     fn new(
         path: &Arc<str>,
         options: &WorkerOptions,
-        before: &'a [u8],
+        text: &'a [u8],
         chunk_start: usize,
     ) -> ChunkSink<'a> {
         ChunkSink {
@@ -438,7 +438,7 @@ impl<'a> ChunkSink<'a> {
             path: Arc::clone(path),
             collect_events: options.collect_events,
             times: TimestampContext::new(options.years.options_for(path)),
-            before,
+            text,
             chunk_start,
             seen_up_to: 0,
             last_line: None,
@@ -468,13 +468,18 @@ impl HitSink for ChunkSink<'_> {
         let line_start = usize::try_from(hit.byte_offset)
             .unwrap_or(usize::MAX)
             .saturating_add(self.chunk_start)
-            .min(self.before.len());
+            .min(self.text.len());
         let time = match self.last_line {
             Some((start, time)) if start == line_start => time,
             _ => {
                 let from = self.seen_up_to.min(line_start);
-                let preceding = self.before.get(from..line_start).unwrap_or_default();
-                let time = self.times.line_after(line, preceding);
+                let preceding = self.text.get(from..line_start).unwrap_or_default();
+                // After the line's newline (`line` may be a window of a very long line).
+                let line_end = line_start.saturating_add(line.len()).min(self.text.len());
+                let following = memchr::memchr(b'\n', &self.text[line_end..])
+                    .and_then(|newline| self.text.get(line_end + newline + 1..))
+                    .unwrap_or_default();
+                let time = self.times.line_around(line, preceding, following);
                 // A line that resolved is now the context's previous stamp, so nothing before
                 // it can be nearer; a line without a time leaves the text before it unread.
                 if time.is_some() {
@@ -522,8 +527,7 @@ fn scan_bytes(
         .collect();
     let path = Arc::clone(&accumulator.path);
     let scan_chunk = |range: &Range<usize>| {
-        let before = &bytes[..range.end];
-        let mut sink = ChunkSink::new(&path, options, before, range.start);
+        let mut sink = ChunkSink::new(&path, options, bytes, range.start);
         let stats = scanner.scan_slice(&bytes[range.clone()], SliceStart::INPUT_START, &mut sink);
         (sink.finish(), stats.newlines)
     };
