@@ -19,7 +19,7 @@
 //!   included). It is computed from the timeline's base grid, which adds exactly, so a merged
 //!   report recomputes it rather than adding histograms of different spans.
 //!
-//! Histograms keep 3 significant digits: a percentile is exact to within 0.1 %, and adding
+//! Histograms keep 2 significant digits: a percentile is exact to within 1 %, and adding
 //! histograms is exact.
 
 use std::collections::BTreeMap;
@@ -36,15 +36,15 @@ use crate::catalog::Category;
 use crate::timeline::BaseGrid;
 
 /// Significant digits every histogram keeps.
-const SIGNIFICANT_DIGITS: u8 = 3;
+const SIGNIFICANT_DIGITS: u8 = 2;
 
 /// An empty auto-resizing histogram.
 fn empty_histogram() -> Histogram<u64> {
-    Histogram::new(SIGNIFICANT_DIGITS).expect("3 significant digits is a valid histogram setting")
+    Histogram::new(SIGNIFICANT_DIGITS).expect("2 significant digits is a valid histogram setting")
 }
 
 /// How many intervals are kept as plain values before they go into a histogram. An empty
-/// histogram at 3 significant digits allocates and zeroes about 16 KiB; a scan keeps one per
+/// histogram at 2 significant digits allocates and zeroes about 2 KiB; a scan keeps one per
 /// code per chunk, most of which record nothing or a few values.
 const SMALL_INTERVALS: usize = 32;
 
@@ -105,6 +105,33 @@ impl Intervals {
                 .map_or(0, |histogram| histogram.len())
     }
 
+    /// The distribution of every interval recorded; `None` when there is none. Built straight
+    /// into the canonical histogram (a report builds one per code).
+    pub fn distribution(&self) -> Option<Distribution> {
+        if self.count() == 0 {
+            return None;
+        }
+        // As `Histogram::max`: the highest value equivalent to the largest recorded.
+        let small_max = self
+            .small
+            .iter()
+            .copied()
+            .max()
+            .map_or(0, highest_equivalent);
+        let max = self
+            .histogram
+            .as_ref()
+            .map_or(small_max, |histogram| histogram.max().max(small_max));
+        let mut canonical = canonical_histogram(max);
+        for &value in &self.small {
+            record_n(&mut canonical, value, 1);
+        }
+        if let Some(histogram) = &self.histogram {
+            add_histogram(&mut canonical, histogram);
+        }
+        Some(Distribution::of_canonical(&canonical))
+    }
+
     /// The histogram of every interval recorded.
     pub fn histogram(&self) -> Histogram<u64> {
         let mut histogram = match &self.histogram {
@@ -139,10 +166,11 @@ fn record_n(histogram: &mut Histogram<u64>, value: u64, count: u64) {
     }
 }
 
-/// Adds `source` into `sum` (auto-resizing, so any value fits).
+/// Adds `source` into `sum`, which is auto-resizing or bounded by at least `source`'s maximum,
+/// so every value fits.
 fn add_histogram(sum: &mut Histogram<u64>, source: &Histogram<u64>) {
     sum.add(source)
-        .expect("an auto-resizing histogram takes the values of any other");
+        .expect("the sum grows, or is bounded by the source's maximum");
 }
 
 /// A histogram as the report shows it.
@@ -169,14 +197,27 @@ impl Distribution {
         if histogram.is_empty() {
             return None;
         }
-        Some(Distribution {
-            p50: histogram.value_at_quantile(0.50),
-            p90: histogram.value_at_quantile(0.90),
-            p99: histogram.value_at_quantile(0.99),
-            max: histogram.max(),
-            count: histogram.len(),
-            histogram: encode(histogram),
-        })
+        let mut canonical = canonical_histogram(histogram.max());
+        add_histogram(&mut canonical, histogram);
+        Some(Distribution::of_canonical(&canonical))
+    }
+
+    /// The distribution of a non-empty histogram bounded by its own maximum (see
+    /// [`canonical_histogram`]): one pass for the percentiles, one for the serialization.
+    fn of_canonical(canonical: &Histogram<u64>) -> Distribution {
+        let [p50, p90, p99] = quantiles(canonical, [0.50, 0.90, 0.99]);
+        let mut plain = Vec::new();
+        V2Serializer::new()
+            .serialize(canonical, &mut plain)
+            .expect("serializing into memory does not fail");
+        Distribution {
+            p50,
+            p90,
+            p99,
+            max: canonical.max(),
+            count: canonical.len(),
+            histogram: BASE64.encode(v2_deflate(&plain)),
+        }
     }
 
     /// The histogram back from its serialization.
@@ -206,18 +247,40 @@ impl Distribution {
     }
 }
 
-/// The canonical serialization: the histogram copied into one bounded by its own maximum (so
-/// the header does not depend on how it grew), V2 + DEFLATE, base64.
-fn encode(histogram: &Histogram<u64>) -> String {
-    let high = histogram.max().max(2);
-    let mut canonical = Histogram::<u64>::new_with_bounds(1, high, SIGNIFICANT_DIGITS)
-        .expect("bounds 1..=max(max, 2) with 3 digits are valid");
-    add_histogram(&mut canonical, histogram);
-    let mut plain = Vec::new();
-    V2Serializer::new()
-        .serialize(&canonical, &mut plain)
-        .expect("serializing into memory does not fail");
-    BASE64.encode(v2_deflate(&plain))
+/// An empty histogram bounded by `max` (at least 2): the canonical form a report serializes, so
+/// that the header does not depend on how a histogram grew and equal histograms give equal text.
+fn canonical_histogram(max: u64) -> Histogram<u64> {
+    Histogram::<u64>::new_with_bounds(1, max.max(2), SIGNIFICANT_DIGITS)
+        .expect("bounds 1..=max(max, 2) with 2 digits are valid")
+}
+
+/// The highest value a histogram of [`SIGNIFICANT_DIGITS`] counts together with `value`.
+fn highest_equivalent(value: u64) -> u64 {
+    static PROBE: std::sync::OnceLock<Histogram<u64>> = std::sync::OnceLock::new();
+    PROBE.get_or_init(empty_histogram).highest_equivalent(value)
+}
+
+/// The values at `quantiles` (ascending, each above 0), as `value_at_quantile` gives them, in
+/// one pass over the histogram instead of one per quantile.
+fn quantiles<const N: usize>(histogram: &Histogram<u64>, quantiles: [f64; N]) -> [u64; N] {
+    let total = histogram.len();
+    // As `value_at_quantile`: the count to reach, rounded up, at least the first value.
+    let targets =
+        quantiles.map(|quantile| ((quantile.min(1.0) * total as f64).ceil() as u64).max(1));
+    let mut values = [0; N];
+    let mut found = 0;
+    let mut seen: u64 = 0;
+    for step in histogram.iter_recorded() {
+        seen += step.count_at_value();
+        while found < N && seen >= targets[found] {
+            values[found] = step.value_iterated_to();
+            found += 1;
+        }
+        if found == N {
+            break;
+        }
+    }
+    values
 }
 
 /// The cookie that opens a V2 + DEFLATE histogram (HdrHistogram's encoding; the low byte says
@@ -375,10 +438,12 @@ mod tests {
     }
 
     /// Regression: values of 2048 and above were recorded as 2 (see [`record_n`]). The expected
-    /// values are hdrhistogram's highest equivalents at 3 digits, worked out by hand: 10 000 lies
-    /// in [8192, 16384), recorded in steps of 8, so [10 000, 10 007]; 30 000 in [16384, 32768),
-    /// steps of 16, [30 000, 30 015]; 3 600 000 in [2^21, 2^22), steps of 2048, 1757 × 2048 =
-    /// 3 598 336, so [3 598 336, 3 600 383]. Values below 2048 are exact.
+    /// values are hdrhistogram's highest equivalents at 2 digits (256 steps per power of two
+    /// from 256 on), worked out by hand: 10 000 lies in [8192, 16384), recorded in steps of 64,
+    /// 156 × 64 = 9 984, so [9 984, 10 047]; 30 000 in [16384, 32768), steps of 128, 234 × 128 =
+    /// 29 952, so [29 952, 30 079]; 3 600 000 in [2^21, 2^22), steps of 16384, 219 × 16384 =
+    /// 3 588 096, so [3 588 096, 3 604 479]; 1 751 in [1024, 2048), steps of 8: [1 744, 1 751].
+    /// Values below 256 are exact.
     #[test]
     fn large_values_are_recorded_within_the_precision() {
         for values in [vec![10_000, 30_000, 3_600_000, 1_751], {
@@ -389,18 +454,21 @@ mod tests {
         }] {
             let recorded = intervals(&values);
             let distribution = Distribution::of(&recorded.histogram()).expect("values");
-            assert_eq!(distribution.max, 3_600_383, "{values:?}");
+            assert_eq!(distribution.max, 3_604_479, "{values:?}");
             assert_eq!(distribution.count, values.len() as u64);
             let histogram = recorded.histogram();
-            assert_eq!(histogram.highest_equivalent(10_000), 10_007);
-            assert_eq!(histogram.count_between(10_000, 10_007), 1);
-            assert_eq!(histogram.count_between(30_000, 30_015), 1);
+            assert_eq!(histogram.highest_equivalent(10_000), 10_047);
+            assert_eq!(histogram.lowest_equivalent(10_000), 9_984);
+            assert_eq!(histogram.count_between(9_984, 10_047), 1);
+            assert_eq!(histogram.count_between(29_952, 30_079), 1);
+            assert_eq!(histogram.highest_equivalent(1_751), 1_751);
+            assert_eq!(histogram.highest_equivalent(255), 255);
             assert_eq!(histogram.count_between(0, 2), 0);
         }
         let two = Distribution::of(&intervals(&[10_000, 30_000]).histogram()).expect("values");
         assert_eq!(
             (two.p50, two.p90, two.p99, two.max),
-            (10_007, 30_015, 30_015, 30_015)
+            (10_047, 30_079, 30_079, 30_079)
         );
         // Matches per minute too: 5000 in one minute of a two-minute span.
         let mut base = BaseGrid::default();
@@ -409,8 +477,8 @@ mod tests {
         base.codes
             .insert("bigbluebutton:1007".into(), vec![(11, 1)]);
         let percentiles = per_minute(&base, |_| Category::Network).expect("timed");
-        // 5000 lies in [4096, 8192), steps of 4: [5000, 5003].
-        assert_eq!(percentiles.per_minute[&Category::Network].max, 5_003);
+        // 5000 lies in [4096, 8192), steps of 32: 156 × 32 = 4992, so [4992, 5023].
+        assert_eq!(percentiles.per_minute[&Category::Network].max, 5_023);
     }
 
     #[test]
@@ -514,7 +582,8 @@ mod tests {
             vec![5, 5, 5, 70_000, 3_600_000],
         ] {
             let histogram = intervals(&values).histogram();
-            let bytes = BASE64.decode(encode(&histogram)).expect("base64");
+            let encoded = Distribution::of(&histogram).expect("not empty").histogram;
+            let bytes = BASE64.decode(encoded).expect("base64");
             let back: Histogram<u64> = Deserializer::new()
                 .deserialize(&mut Cursor::new(bytes))
                 .expect("an HdrHistogram");
@@ -526,5 +595,38 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// One pass gives what `value_at_quantile` gives, and `Intervals::distribution` what
+    /// `Distribution::of` of the histogram gives, for small, spilled and spread-out values.
+    #[test]
+    fn one_pass_percentiles_equal_hdrhistogram_quantiles() {
+        let spread: Vec<u64> = (0..500u64)
+            .map(|index| index * index * 37 % 9_000_001)
+            .collect();
+        let cases: [Vec<u64>; 5] = [
+            vec![0],
+            vec![7, 7, 7],
+            vec![10_000, 30_000],
+            (1..=1000).collect(),
+            spread,
+        ];
+        for values in cases {
+            let recorded = intervals(&values);
+            let histogram = recorded.histogram();
+            let expected =
+                [0.5, 0.9, 0.99, 1.0].map(|quantile| histogram.value_at_quantile(quantile));
+            assert_eq!(
+                quantiles(&histogram, [0.5, 0.9, 0.99, 1.0]),
+                expected,
+                "{values:?}"
+            );
+            assert_eq!(
+                recorded.distribution(),
+                Distribution::of(&histogram),
+                "{values:?}"
+            );
+        }
+        assert_eq!(Intervals::default().distribution(), None);
     }
 }

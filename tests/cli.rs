@@ -621,12 +621,13 @@ fn the_timeline_buckets_by_minute_and_filters_by_time() {
 /// Six matches worked out by hand (issue 5, point 3):
 ///
 /// - bbb 1007 (network) at 10:00:00, 10:00:10 and 10:00:40: intervals of 10 s and 30 s. Values
-///   from 2048 ms on are recorded in steps (3 significant digits) and reported as the highest
-///   value of their step: 10 000 lies in [8192, 16384), steps of 8, so 10 007; 30 000 in
-///   [16384, 32768), steps of 16, so 30 015. p50 is the first of the two intervals, p90, p99 and
-///   max the second; shown as 10s and 30s.
+///   from 256 ms on are recorded in steps (2 significant digits: 128 steps per power of two) and
+///   reported as the highest value of their step: 10 000 lies in [8192, 16384), steps of 64,
+///   156 × 64 = 9 984, so 10 047; 30 000 in [16384, 32768), steps of 128, 234 × 128 = 29 952,
+///   so 30 079. p50 is the first of the two intervals, p90, p99 and max the second; shown as 10s
+///   and 30s.
 /// - jitsi conference.iceFailed (network) at 10:01:30 and 10:02:15: one interval of 45 s;
-///   45 000 in [32768, 65536), steps of 32: 1406 × 32 = 44 992, so 45 023 ("45s").
+///   45 000 in [32768, 65536), steps of 256: 175 × 256 = 44 800, so 45 055 ("45s").
 /// - zego 1002034 (capacity) once at 10:03:20: no interval.
 /// - Per minute from 10:00 to 10:03, four minutes: network [3, 1, 1, 0], sorted [0, 1, 1, 3]:
 ///   p50 is the 2nd value (1), p90 and p99 the 4th (3), max 3; capacity [0, 0, 0, 1]: p50 0,
@@ -671,11 +672,11 @@ fn the_text_report_shows_percentiles_worked_out_by_hand() {
     };
     assert_eq!(
         distribution(&code("bigbluebutton", "1007")["intervals_ms"]),
-        (10_007, 30_015, 30_015, 30_015, 2)
+        (10_047, 30_079, 30_079, 30_079, 2)
     );
     assert_eq!(
         distribution(&code("jitsi", "conference.iceFailed")["intervals_ms"]),
-        (45_023, 45_023, 45_023, 45_023, 1)
+        (45_055, 45_055, 45_055, 45_055, 1)
     );
     assert!(code("zegocloud", "1002034").get("intervals_ms").is_none());
     let per_minute = &report["percentiles"]["per_minute"];
@@ -839,7 +840,7 @@ Jan  1 00:00:30 bbb22 systemd_start.sh[25313]: error: CLIENT LOG: Audio error - 
 
     // Across the new year: 31 December 2024 would be a year after the file was last written, so
     // 2023; the January line is then nearest in 2024. The 90 s between them: 90 000 lies in
-    // [65536, 131072), steps of 64: 1406 × 64 = 89 984, so 90 047.
+    // [65536, 131072), steps of 512 (2 significant digits): 175 × 512 = 89 600, so 90 111.
     let report = env
         .run(&["scan", "--format", "json", "new-year.log"])
         .expect_code(0)
@@ -847,7 +848,7 @@ Jan  1 00:00:30 bbb22 systemd_start.sh[25313]: error: CLIENT LOG: Audio error - 
     let row = &report["codes"][0];
     assert_eq!(row["first_time"], "2023-12-31T23:59:00.000Z", "{report}");
     assert_eq!(row["last_time"], "2024-01-01T00:00:30.000Z", "{report}");
-    assert_eq!(row["intervals_ms"]["max"], 90_047);
+    assert_eq!(row["intervals_ms"]["max"], 90_111);
     // With --year 2020 the first line is in 2020 and the second follows it into 2021.
     let run = env
         .run(&[

@@ -328,7 +328,7 @@ impl Report {
             let times = tally.times.get(&(*vendor, code.clone()));
             let first_time = times.and_then(|t| t.first).map(|t| t.to_string());
             let last_time = times.and_then(|t| t.last).map(|t| t.to_string());
-            let intervals_ms = times.and_then(|t| Distribution::of(&t.intervals.histogram()));
+            let intervals_ms = times.and_then(|t| t.intervals.distribution());
             match code {
                 Code::Known(id) => {
                     let entry = catalog.entry(*id);
