@@ -6,6 +6,12 @@ use std::collections::HashMap;
 use std::ops::AddAssign;
 use std::sync::Arc;
 
+/// The maps counts are kept in: std's `HashMap` with aHash instead of SipHash. Every hit and,
+/// per chunk, every code is a lookup with a code (and a path) for key; SipHash was 2 % of a
+/// scan's instructions. aHash is keyed at random per process like std's, so crafted log lines
+/// cannot force collisions.
+pub type FastMap<K, V> = HashMap<K, V, ahash::RandomState>;
+
 use crate::scan::{Code, Hit, HitSink};
 use crate::timeline::CodeTimes;
 use crate::timestamp::Timestamp;
@@ -60,19 +66,19 @@ pub struct FileStat {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Tally {
     /// Per (vendor, code).
-    pub codes: HashMap<(Vendor, Code), CodeStat>,
+    pub codes: FastMap<(Vendor, Code), CodeStat>,
     /// Per input, in no particular order (reports sort).
     pub files: Vec<FileStat>,
     /// Per (input path, vendor, code): the count in that input and the first line there. The
     /// per-file formats (SARIF, GitHub annotations) aggregate on this.
-    pub by_file: HashMap<(Arc<str>, Vendor, Code), CodeStat>,
+    pub by_file: FastMap<(Arc<str>, Vendor, Code), CodeStat>,
     /// Per (vendor, code): when it was seen (see [`crate::timeline`]).
-    pub times: HashMap<(Vendor, Code), CodeTimes>,
+    pub times: FastMap<(Vendor, Code), CodeTimes>,
     /// While the chunks of an input are folded in order: per (input path, vendor, code), the
     /// time of its last timed match so far, which the next chunk's first interval is measured
     /// from. Intervals never span two inputs. Added by `+=` as a maximum, which only keeps
     /// adding order-independent.
-    pub last_times: HashMap<(Arc<str>, Vendor, Code), Timestamp>,
+    pub last_times: FastMap<(Arc<str>, Vendor, Code), Timestamp>,
 }
 
 impl Tally {
@@ -140,7 +146,7 @@ impl AddAssign for Tally {
     }
 }
 
-fn absorb_into<K: std::hash::Hash + Eq>(map: &mut HashMap<K, CodeStat>, key: K, stat: &CodeStat) {
+fn absorb_into<K: std::hash::Hash + Eq>(map: &mut FastMap<K, CodeStat>, key: K, stat: &CodeStat) {
     match map.get_mut(&key) {
         Some(existing) => existing.absorb(stat),
         None => {
@@ -154,7 +160,7 @@ fn absorb_into<K: std::hash::Hash + Eq>(map: &mut HashMap<K, CodeStat>, key: K, 
 pub struct ChunkTally {
     /// Per (vendor, code): everything the chunk knows of it, in one entry so that a hit costs
     /// one hash lookup.
-    pub codes: HashMap<(Vendor, Code), ChunkCode>,
+    pub codes: FastMap<(Vendor, Code), ChunkCode>,
     /// Hits.
     pub matches: u64,
 }
