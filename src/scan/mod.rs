@@ -18,7 +18,7 @@ use crate::catalog::{Catalog, EntryId};
 use crate::patterns::{Pattern, PatternSet};
 use crate::vendor::Vendor;
 
-pub use resolve::{Resolved, Resolver};
+pub use resolve::{Groups, Located, Resolved, Resolver};
 pub use samples::{SampleFailure, check_samples};
 
 /// Lines longer than this are not confirmed as a whole: the regexes run on a window of
@@ -185,7 +185,7 @@ impl Scanner {
         start: SliceStart,
         sink: &mut S,
     ) -> SliceStats {
-        let mut scratch = LineScratch::new(self.patterns.len());
+        let mut scratch = LineScratch::new(&self.patterns);
         let mut newlines: u64 = 0;
         let mut counted_up_to = 0;
         let mut search_from = 0;
@@ -244,10 +244,10 @@ impl Scanner {
 
     /// Confirms one line (without its newline) and reports its hits, each (vendor, code) once.
     pub fn scan_line<S: HitSink>(&self, line: &[u8], start: SliceStart, sink: &mut S) {
-        let mut scratch = LineScratch::new(self.patterns.len());
         let Some((anchor, anchor_start, _)) = self.next_anchor(line, 0, line.len()) else {
             return;
         };
+        let mut scratch = LineScratch::new(&self.patterns);
         if line.len() > MAX_CONFIRM_LINE_BYTES {
             self.confirm_long_line(line, anchor_start, start, &mut scratch, sink);
             return;
@@ -334,15 +334,24 @@ impl Scanner {
     /// Runs one pattern over `text`; what it finds waits in `scratch` until the line is flushed.
     fn run_pattern(&self, pattern_index: usize, text: &[u8], scratch: &mut LineScratch) {
         let pattern = &self.patterns[pattern_index];
-        // Most candidate lines match nothing; `is_match` may stop early and skips the capture
-        // machinery entirely.
-        if !pattern.regex.is_match(text) {
-            return;
-        }
-        for captures in pattern.regex.captures_iter(text) {
-            if let Some(resolved) = self.resolver.resolve(pattern, &captures) {
+        let locations = &mut scratch.locations[pattern_index];
+        // Captures read into locations kept per pattern: most candidate lines match nothing, and
+        // a search that finds no match costs one forward pass and no allocation.
+        let mut from = 0;
+        while from <= text.len() {
+            let Some(found) = pattern.regex.captures_read_at(locations, text, from) else {
+                break;
+            };
+            let located = Located {
+                regex: &pattern.regex,
+                locations,
+                text,
+            };
+            if let Some(resolved) = self.resolver.resolve(pattern, &located) {
                 scratch.pending.push((pattern.vendor, resolved));
             }
+            // Past the match (one byte further after an empty one, as `captures_iter` does).
+            from = found.end().max(found.start() + 1);
         }
     }
 
@@ -420,14 +429,20 @@ impl Scanner {
 /// Per-line working memory, reused across the lines of one slice.
 struct LineScratch {
     triggered: Vec<bool>,
+    /// One set of capture locations per pattern, reused for every match.
+    locations: Vec<regex::bytes::CaptureLocations>,
     pending: Vec<(Vendor, Resolved)>,
     reported: Vec<(Vendor, Code)>,
 }
 
 impl LineScratch {
-    fn new(pattern_count: usize) -> LineScratch {
+    fn new(patterns: &[Pattern]) -> LineScratch {
         LineScratch {
-            triggered: vec![false; pattern_count],
+            triggered: vec![false; patterns.len()],
+            locations: patterns
+                .iter()
+                .map(|pattern| pattern.regex.capture_locations())
+                .collect(),
             pending: Vec::new(),
             reported: Vec::new(),
         }

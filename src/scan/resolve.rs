@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use regex::bytes::Captures;
+use regex::bytes::{CaptureLocations, Captures, Regex};
 
 use super::Code;
 use crate::catalog::{Catalog, EntryId};
@@ -57,7 +57,7 @@ impl Resolver {
     /// The code a match stands for: `code` wins over `name`, `name` over `message`. `None` when
     /// the match carries nothing usable (an empty capture, bytes that are not text, or a
     /// message the catalog does not know).
-    pub fn resolve(&self, pattern: &Pattern, captures: &Captures<'_>) -> Option<Resolved> {
+    pub fn resolve<'h>(&self, pattern: &Pattern, captures: &impl Groups<'h>) -> Option<Resolved> {
         let vendor = pattern.vendor;
         if let Some(code) = captured_text(captures, "code") {
             let code = match self.catalog.id_of(vendor, code) {
@@ -125,9 +125,42 @@ impl Resolver {
     }
 }
 
-fn captured_text<'h>(captures: &Captures<'h>, group: &str) -> Option<&'h str> {
-    let text = std::str::from_utf8(captures.name(group)?.as_bytes()).ok()?;
+fn captured_text<'h>(captures: &impl Groups<'h>, group: &str) -> Option<&'h str> {
+    let text = std::str::from_utf8(captures.group(group)?).ok()?;
     Some(text).filter(|text| !text.is_empty())
+}
+
+/// The text of a match's named groups.
+pub trait Groups<'h> {
+    /// The text the group `name` matched, if it took part in the match.
+    fn group(&self, name: &str) -> Option<&'h [u8]>;
+}
+
+impl<'h> Groups<'h> for Captures<'h> {
+    fn group(&self, name: &str) -> Option<&'h [u8]> {
+        self.name(name).map(|found| found.as_bytes())
+    }
+}
+
+/// A match read into reusable [`CaptureLocations`] (no allocation per match).
+pub struct Located<'a, 'h> {
+    /// The regex that matched (for its group names).
+    pub regex: &'a Regex,
+    /// Where its groups matched.
+    pub locations: &'a CaptureLocations,
+    /// The text searched.
+    pub text: &'h [u8],
+}
+
+impl<'h> Groups<'h> for Located<'_, 'h> {
+    fn group(&self, name: &str) -> Option<&'h [u8]> {
+        let index = self
+            .regex
+            .capture_names()
+            .position(|group| group == Some(name))?;
+        let (start, end) = self.locations.get(index)?;
+        self.text.get(start..end)
+    }
 }
 
 fn trim_message(message: &str) -> &str {
