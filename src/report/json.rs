@@ -11,10 +11,147 @@ use crate::scan::Code;
 use crate::vendor::Vendor;
 use crate::worker::Event;
 
-/// Writes the report as pretty-printed JSON followed by a newline.
+/// Writes the report as pretty-printed JSON followed by a newline. An array inside an array
+/// (the timeline's `[minute, count]` pairs) is written on one line: the per-code grid of a big
+/// scan holds tens of thousands of pairs, four lines each when fully pretty-printed.
 pub fn write_json<W: Write>(report: &Report, mut out: W) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut out, report)?;
+    let mut serializer = serde_json::Serializer::with_formatter(&mut out, ReportFormatter::new());
+    report.serialize(&mut serializer)?;
     out.write_all(b"\n")
+}
+
+/// serde_json's pretty formatter, except that an array inside an array, and everything in it,
+/// is written inline (`[28587482, 1]`).
+struct ReportFormatter {
+    pretty: serde_json::ser::PrettyFormatter<'static>,
+    /// For each open container: whether it is an array.
+    open: Vec<bool>,
+    /// The depth of `open` at which inline writing began, while it lasts.
+    inline_from: Option<usize>,
+}
+
+impl ReportFormatter {
+    fn new() -> ReportFormatter {
+        ReportFormatter {
+            pretty: serde_json::ser::PrettyFormatter::new(),
+            open: Vec::new(),
+            inline_from: None,
+        }
+    }
+
+    fn inline(&self) -> bool {
+        self.inline_from.is_some()
+    }
+
+    /// Opens a container; returns whether it is written inline.
+    fn open(&mut self, is_array: bool) -> bool {
+        let inside_array = self.open.last() == Some(&true);
+        self.open.push(is_array);
+        if self.inline_from.is_none() && is_array && inside_array {
+            self.inline_from = Some(self.open.len());
+        }
+        self.inline()
+    }
+
+    /// Closes a container; returns whether it was written inline.
+    fn close(&mut self) -> bool {
+        let was_inline = self.inline();
+        if self.inline_from == Some(self.open.len()) {
+            self.inline_from = None;
+        }
+        self.open.pop();
+        was_inline
+    }
+}
+
+impl serde_json::ser::Formatter for ReportFormatter {
+    fn begin_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        if self.open(true) {
+            writer.write_all(b"[")
+        } else {
+            self.pretty.begin_array(writer)
+        }
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        if self.close() {
+            writer.write_all(b"]")
+        } else {
+            self.pretty.end_array(writer)
+        }
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        if self.inline() {
+            if first {
+                Ok(())
+            } else {
+                writer.write_all(b", ")
+            }
+        } else {
+            self.pretty.begin_array_value(writer, first)
+        }
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        if self.inline() {
+            Ok(())
+        } else {
+            self.pretty.end_array_value(writer)
+        }
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        if self.open(false) {
+            writer.write_all(b"{")
+        } else {
+            self.pretty.begin_object(writer)
+        }
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        if self.close() {
+            writer.write_all(b"}")
+        } else {
+            self.pretty.end_object(writer)
+        }
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        if self.inline() {
+            if first {
+                Ok(())
+            } else {
+                writer.write_all(b", ")
+            }
+        } else {
+            self.pretty.begin_object_key(writer, first)
+        }
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        if self.inline() {
+            writer.write_all(b": ")
+        } else {
+            self.pretty.begin_object_value(writer)
+        }
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        if self.inline() {
+            Ok(())
+        } else {
+            self.pretty.end_object_value(writer)
+        }
+    }
 }
 
 /// Reads a JSON report (the output of `--format json`, or of `merge`) from `text`, read from
@@ -155,6 +292,44 @@ pub fn write_summary_event<W: Write>(report: &Report, mut out: W) -> io::Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Arrays inside arrays go on one line, everything else is pretty-printed as serde_json
+    /// does; the text reads back to the same value.
+    #[test]
+    fn nested_arrays_are_written_inline() {
+        let value = serde_json::json!({
+            "a": [1, 2],
+            "b": {"c": [[1, 2], [3, [4, {"k": "v"}]]]},
+            "d": [{"e": [[5]]}],
+        });
+        let mut written = Vec::new();
+        let mut serializer =
+            serde_json::Serializer::with_formatter(&mut written, ReportFormatter::new());
+        value.serialize(&mut serializer).expect("written");
+        let text = String::from_utf8(written).expect("utf-8");
+        let expected = r#"{
+  "a": [
+    1,
+    2
+  ],
+  "b": {
+    "c": [
+      [1, 2],
+      [3, [4, {"k": "v"}]]
+    ]
+  },
+  "d": [
+    {
+      "e": [
+        [5]
+      ]
+    }
+  ]
+}"#;
+        assert_eq!(text, expected);
+        let back: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+        assert_eq!(back, value);
+    }
 
     #[test]
     fn reports_read_back_and_bad_ones_say_where() {
