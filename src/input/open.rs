@@ -138,7 +138,8 @@ fn map_file(file: &File) -> Option<Mmap> {
     // the file while it is mapped, reading the lost pages raises SIGBUS and ends errscan; this is
     // the accepted cost of mapping (ripgrep makes the same trade), and `--no-mmap` avoids it for
     // logs that are being rotated or truncated during the scan.
-    unsafe { memmap2::MmapOptions::new().populate().map(file) }.ok()
+    // Not `populate()`: the worker fills in each chunk's page tables on the thread that scans it.
+    unsafe { memmap2::MmapOptions::new().map(file) }.ok()
 }
 
 #[cfg(test)]
