@@ -319,6 +319,15 @@ impl Report {
         let mut unknown = Vec::new();
         let mut by_category: HashMap<Category, u64> = HashMap::new();
         let mut by_vendor: HashMap<Vendor, u64> = HashMap::new();
+        // Built on every thread: one histogram per code is most of building a big report.
+        let mut distributions: HashMap<(Vendor, Code), Distribution> = {
+            use rayon::prelude::*;
+            tally
+                .times
+                .par_iter()
+                .filter_map(|(key, times)| Some((key.clone(), times.intervals.distribution()?)))
+                .collect()
+        };
         for ((vendor, code), stat) in &tally.codes {
             let first = FirstSeen {
                 path: stat.first.path.to_string(),
@@ -328,7 +337,7 @@ impl Report {
             let times = tally.times.get(&(*vendor, code.clone()));
             let first_time = times.and_then(|t| t.first).map(|t| t.to_string());
             let last_time = times.and_then(|t| t.last).map(|t| t.to_string());
-            let intervals_ms = times.and_then(|t| t.intervals.distribution());
+            let intervals_ms = distributions.remove(&(*vendor, code.clone()));
             match code {
                 Code::Known(id) => {
                     let entry = catalog.entry(*id);
