@@ -13,9 +13,11 @@
 //!   (copytruncate): a [`FollowEvent::Truncated`] is yielded and reading restarts at 0. Bytes
 //!   written after the last poll and before the truncation are lost (they are only in the
 //!   copy), as with every reader of a copytruncated log.
-//! - Polling, not inotify: it works on every file system (NFS, overlay, bind mounts) and for
-//!   files that do not exist yet, with one `stat` per file and poll; the delay it adds is the
-//!   poll interval at most.
+//! - The follower decides what to read by looking (one `stat` per poll), so it works the same
+//!   on every file system (NFS, overlay, bind mounts) and for files that do not exist yet.
+//!   When to look is the [`wake`] module's job: `notify` events on the followed files'
+//!   directories wake the loop at once, and polling at the interval is the fallback and the
+//!   safety net.
 
 use std::fs::{self, File};
 use std::io::{self, Read, Seek, SeekFrom};
@@ -25,6 +27,10 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::input::describe_io_error;
+
+pub mod wake;
+
+pub use wake::{Waker, WatchError};
 
 /// Bytes read per `read` call, and the most one [`FollowEvent::Data`] carries.
 pub const READ_BYTES: usize = 64 * 1024;
@@ -126,6 +132,11 @@ impl Follower {
             has_warned_missing: false,
             has_warned_stat: false,
         }
+    }
+
+    /// The followed path.
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 
     /// The path as shown.

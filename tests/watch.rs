@@ -284,9 +284,16 @@ fn copytruncate_warns_and_reads_the_new_content() {
 
 #[test]
 fn a_deleted_file_is_followed_again_when_recreated() {
+    // With inotify wake-ups, and by polling alone.
+    for extra in [None, Some("--no-notify")] {
+        a_deleted_file_is_followed_again_when_recreated_with(extra);
+    }
+}
+
+fn a_deleted_file_is_followed_again_when_recreated_with(extra: Option<&str>) {
     let env = TestEnv::new();
     let log = env.path("later.log");
-    let watcher = env.spawn(&[
+    let mut args = vec![
         "watch",
         "--format",
         "ndjson",
@@ -294,7 +301,9 @@ fn a_deleted_file_is_followed_again_when_recreated() {
         "20ms",
         "-F",
         "later.log",
-    ]);
+    ];
+    args.extend(extra);
+    let watcher = env.spawn(&args);
     watcher.wait_for("the missing-file warning", |_, err| {
         err.contains("later.log: no such file yet")
     });
@@ -308,6 +317,75 @@ fn a_deleted_file_is_followed_again_when_recreated() {
     assert_eq!(summary["totals"]["matches"], 2, "{}", watcher.describe());
     let texts = match_texts(&watcher.stdout());
     assert!(texts[1].ends_with("cause=two"), "{texts:?}");
+}
+
+#[test]
+fn changes_wake_the_watch_long_before_the_poll_interval() {
+    // With a 30 s poll interval, only the inotify wake-ups can report these within 5 s (the
+    // first poll is at the start, the next one 30 s later).
+    let prompt = Duration::from_secs(5);
+    let env = TestEnv::new();
+    let log = env.path("app.log");
+    append(&log, "noise\n");
+    let watcher = env.spawn(&[
+        "watch",
+        "--format",
+        "ndjson",
+        "--poll-interval",
+        "30s",
+        "-F",
+        "app.log",
+        "-F",
+        "later.log",
+    ]);
+    // The first poll is done (and the directory watched) once this warning is out.
+    watcher.wait_for("the missing-file warning", |_, err| {
+        err.contains("later.log: no such file yet")
+    });
+    append(&log, &bbb_line("appended"));
+    watcher.wait_for_within("the appended line", prompt, |out, _| {
+        count_of(out, "match") == 1
+    });
+    append(&env.path("later.log"), &bbb_line("created"));
+    watcher.wait_for_within("the line of a file created later", prompt, |out, _| {
+        count_of(out, "match") == 2
+    });
+    fs::rename(&log, env.path("app.log.1")).expect("rotate");
+    append(&log, &bbb_line("rotated"));
+    watcher.wait_for_within("the line of the new file", prompt, |out, _| {
+        count_of(out, "match") == 3
+    });
+    let (code, summary, watcher) = stop(watcher);
+    assert_eq!(code, 0);
+    assert_eq!(summary["totals"]["matches"], 3, "{}", watcher.describe());
+    assert!(
+        !watcher.stderr().contains("cannot watch"),
+        "{}",
+        watcher.describe()
+    );
+
+    // Without notify, the same append waits for the next poll.
+    let watcher = env.spawn(&[
+        "watch",
+        "--format",
+        "ndjson",
+        "--no-notify",
+        "--poll-interval",
+        "30s",
+        "-F",
+        "app.log",
+    ]);
+    watcher.wait_for("the first poll", |out, _| count_of(out, "match") == 1);
+    append(&log, &bbb_line("unseen"));
+    std::thread::sleep(Duration::from_secs(1));
+    assert_eq!(
+        count_of(&watcher.stdout(), "match"),
+        1,
+        "{}",
+        watcher.describe()
+    );
+    let (_, summary, watcher) = stop(watcher);
+    assert_eq!(summary["totals"]["matches"], 1, "{}", watcher.describe());
 }
 
 #[test]

@@ -26,7 +26,7 @@ use crate::cli::{WatchArgs, WatchFormat};
 use crate::config::resolve_color;
 use crate::escape::{MAX_SHOWN_BYTES, escape_bytes, escape_text};
 use crate::exit::ExitStatus;
-use crate::follow::{FollowEvent, Follower, Identity};
+use crate::follow::{FollowEvent, Follower, Identity, Waker};
 use crate::gate::{Gate, Key};
 use crate::input::describe_io_error;
 use crate::report::{self, Report, TextOptions};
@@ -127,7 +127,22 @@ pub fn run(args: WatchArgs) -> anyhow::Result<ExitStatus> {
     }
     let follows_files = !followers.is_empty();
     if follows_files {
-        spawn_follower(followers, args.poll_interval, args.once, sender);
+        let waker = if args.once || args.no_notify {
+            Waker::polling()
+        } else {
+            let paths: Vec<PathBuf> = followers
+                .iter()
+                .map(|(_, follower)| follower.path().to_path_buf())
+                .collect();
+            Waker::watching(&paths).unwrap_or_else(|error| {
+                warn(&format!(
+                    "cannot watch for changes ({error}); checking followed files every {} instead",
+                    format_duration(args.poll_interval)
+                ));
+                Waker::polling()
+            })
+        };
+        spawn_follower(followers, args.poll_interval, args.once, waker, sender);
     } else {
         drop(sender);
     }
@@ -270,11 +285,13 @@ fn spawn_stdin_reader(source: usize, sender: SyncSender<Message>) {
     });
 }
 
-/// Polls every followed file each `interval` on its own thread.
+/// Polls every followed file on its own thread: at once, then whenever `waker` reports a
+/// change, and at least every `interval`.
 fn spawn_follower(
     mut followers: Vec<(usize, Follower)>,
     interval: Duration,
     is_once: bool,
+    mut waker: Waker,
     sender: SyncSender<Message>,
 ) {
     std::thread::spawn(move || {
@@ -291,7 +308,7 @@ fn spawn_follower(
                 let _ = sender.send(Message::AllRead);
                 return;
             }
-            std::thread::sleep(interval);
+            waker.wait(interval);
         }
     });
 }
@@ -756,4 +773,14 @@ fn table_lines(report: &Report, rows: usize) -> Vec<String> {
             .map(|(count, text)| format!("{count:>8}  {text}")),
     );
     lines
+}
+
+/// A duration as the user would write it: `200ms`, `30s`.
+fn format_duration(duration: Duration) -> String {
+    let milliseconds = duration.as_millis();
+    if milliseconds % 1000 == 0 {
+        format!("{}s", milliseconds / 1000)
+    } else {
+        format!("{milliseconds}ms")
+    }
 }
