@@ -194,6 +194,7 @@ pub fn run(args: WatchArgs) -> anyhow::Result<ExitStatus> {
         if let (Some(state), Some(path)) = (&mut state, &args.state) {
             if is_state_dirty && last_state.elapsed() >= STATE_EVERY {
                 record_state(state, &sources);
+                state.prune();
                 state.save(path)?;
                 last_state = Instant::now();
                 is_state_dirty = false;
@@ -240,6 +241,7 @@ pub fn run(args: WatchArgs) -> anyhow::Result<ExitStatus> {
     live.erase_table();
     if let (Some(state), Some(path)) = (&mut state, &args.state) {
         record_state(state, &sources);
+        state.prune();
         state.save(path)?;
     }
     let report = summary.finish(&sources, &mut live)?;
