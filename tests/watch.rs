@@ -470,3 +470,141 @@ fn nothing_is_redrawn_when_not_a_terminal() {
         assert!(!run.stdout.contains('\x1b'), "{}", run.describe());
     }
 }
+
+/// (path, lines, matches) of each row of a summary's `files`, sorted by path.
+fn file_rows(summary: &serde_json::Value) -> Vec<(String, u64, u64)> {
+    let mut rows: Vec<(String, u64, u64)> = summary["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|row| {
+            (
+                row["path"].as_str().unwrap_or_default().to_string(),
+                row["lines"].as_u64().unwrap_or_default(),
+                row["matches"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+/// Repeated rotations: the rest of each rotated file is reported under the name it has now,
+/// with its own row in the summary; exact counts per row. `rotated_name(round)` is where the
+/// file goes (logrotate's numbered names shift older files first).
+fn rotations_are_reported_under_the_rotated_name(
+    rotated_name: fn(usize) -> String,
+    is_numbered: bool,
+) {
+    let env = TestEnv::new();
+    let log = env.path("app.log");
+    let watcher = env.spawn(&[
+        "watch",
+        "--format",
+        "ndjson",
+        "--poll-interval",
+        "50ms",
+        "-F",
+        "app.log",
+    ]);
+    watcher.wait_for("the missing-file warning", |_, err| {
+        err.contains("no such file yet")
+    });
+    let rounds = 3;
+    let mut matches = 0;
+    // Per row: (lines, matches) expected.
+    let mut expected: std::collections::BTreeMap<String, (u64, u64)> = Default::default();
+    // (path, line) of each match event expected, in order.
+    let mut expected_events: Vec<(String, u64)> = Vec::new();
+    for round in 0..rounds {
+        let mut old = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log)
+            .expect("open the log");
+        // Round r's file: 2 + r matching lines and a noise line under app.log...
+        let mut line = 0;
+        for index in 0..2 + round {
+            old.write_all(bbb_line(&format!("r{round}-{index}")).as_bytes())
+                .expect("write");
+            line += 1;
+            expected_events.push(("app.log".to_string(), line));
+        }
+        old.write_all(b"noise\n").expect("write");
+        line += 1;
+        let row = expected.entry("app.log".to_string()).or_default();
+        row.0 += line;
+        row.1 += 2 + round as u64;
+        matches += 2 + round;
+        watcher.wait_for("the lines under app.log", |out, _| {
+            count_of(out, "match") == matches
+        });
+        // ...then rotated, and errscan has seen it go...
+        if is_numbered {
+            for older in (1..=round).rev() {
+                let from = env.path(&format!("app.log.{older}"));
+                fs::rename(&from, env.path(&format!("app.log.{}", older + 1))).expect("shift");
+            }
+        }
+        let rotated = rotated_name(round);
+        fs::rename(&log, env.path(&rotated)).expect("rotate");
+        let note = format!("app.log: renamed to {rotated};");
+        watcher.wait_for("the rotation note", |_, err| {
+            err.matches(&note).count() == if is_numbered { round + 1 } else { 1 }
+        });
+        // ...and the writer adds 1 + r lines before it reopens: the rest, under the new name.
+        for index in 0..1 + round {
+            old.write_all(bbb_line(&format!("r{round}-late{index}")).as_bytes())
+                .expect("write late");
+            line += 1;
+            expected_events.push((rotated.clone(), line));
+        }
+        let row = expected.entry(rotated).or_default();
+        row.0 += 1 + round as u64;
+        row.1 += 1 + round as u64;
+        matches += 1 + round;
+        watcher.wait_for("the rest of the rotated file", |out, _| {
+            count_of(out, "match") == matches
+        });
+    }
+    // The last new file.
+    append(&log, &bbb_line("last"));
+    expected_events.push(("app.log".to_string(), 1));
+    let row = expected.entry("app.log".to_string()).or_default();
+    row.0 += 1;
+    row.1 += 1;
+    matches += 1;
+    watcher.wait_for("the new file's line", |out, _| {
+        count_of(out, "match") == matches
+    });
+    let (code, summary, watcher) = stop(watcher);
+    assert_eq!(code, 0);
+    let events: Vec<(String, u64)> = events(&watcher.stdout())
+        .into_iter()
+        .filter(|event| event["type"] == "match")
+        .map(|event| {
+            (
+                event["path"].as_str().unwrap_or_default().to_string(),
+                event["line"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(events, expected_events, "{}", watcher.describe());
+    let expected_rows: Vec<(String, u64, u64)> = expected
+        .into_iter()
+        .map(|(path, (lines, matches))| (path, lines, matches))
+        .collect();
+    assert_eq!(file_rows(&summary), expected_rows, "{}", watcher.describe());
+    assert_eq!(summary["totals"]["matches"], matches);
+    assert_eq!(summary["totals"]["files"], expected_rows.len());
+}
+
+#[test]
+fn numbered_rotations_report_each_rest_under_app_log_1() {
+    rotations_are_reported_under_the_rotated_name(|_| "app.log.1".to_string(), true);
+}
+
+#[test]
+fn dated_rotations_report_each_rest_under_its_own_name() {
+    rotations_are_reported_under_the_rotated_name(|round| format!("app.log-2024010{round}"), false);
+}

@@ -219,7 +219,7 @@ pub fn run(args: WatchArgs) -> anyhow::Result<ExitStatus> {
                     if let Some(error) = error {
                         live.erase_table();
                         warn(&format!("{}: {error}", source.path));
-                        source.stat.error = Some(error);
+                        source.row_mut().error = Some(error);
                     }
                     source.is_done = true;
                 }
@@ -468,7 +468,11 @@ impl HitSink for LiveSink<'_> {
 
 /// One input: stdin or a followed path, with its partial line and counts.
 struct Source {
+    /// The followed name (the state file's key), or `-`.
     path: Arc<str>,
+    /// Where the bytes read now come from: the followed name, or the name a rotated file has
+    /// now while its rest is read (`app.log.1`). Events and rows carry it.
+    reading: Arc<str>,
     /// The file read now (followed files only).
     identity: Option<Identity>,
     /// Bytes after the last newline, waiting for theirs.
@@ -479,17 +483,22 @@ struct Source {
     /// The end of the last complete line in the current file.
     consumed_offset: u64,
     times: TimestampContext,
-    stat: FileStat,
+    /// One row per name read from, the followed name first.
+    rows: Vec<FileStat>,
+    /// The row of `reading`.
+    row: usize,
     is_done: bool,
 }
 
 impl Source {
     fn new(path: Arc<str>) -> Source {
         Source {
-            stat: FileStat {
+            rows: vec![FileStat {
                 path: Arc::clone(&path),
                 ..FileStat::default()
-            },
+            }],
+            row: 0,
+            reading: Arc::clone(&path),
             path,
             identity: None,
             pending: Vec::new(),
@@ -525,6 +534,23 @@ impl Source {
                 self.finish_partial_line(scanner, live);
                 self.restart(identity, 0, 0);
             }
+            FollowEvent::Moved { path } => {
+                live.erase_table();
+                match path {
+                    Some(path) => {
+                        let path = path.display().to_string();
+                        warn(&format!(
+                            "{}: renamed to {path}; reading the rest of it there",
+                            self.path
+                        ));
+                        self.read_from(Arc::from(path.as_str()));
+                    }
+                    None => warn(&format!(
+                        "{}: deleted or moved out of its directory; reading the rest of the open file",
+                        self.path
+                    )),
+                }
+            }
             FollowEvent::Warning(message) => {
                 live.erase_table();
                 warn(&message);
@@ -532,7 +558,30 @@ impl Source {
         }
     }
 
+    /// The row of the name read from now.
+    fn row_mut(&mut self) -> &mut FileStat {
+        // `row` always indexes `rows`: the first row exists from the start, and `read_from`
+        // sets `row` to a row it found or pushed.
+        &mut self.rows[self.row]
+    }
+
+    /// Attributes what is read from now on (events, counts) to `path`, with a row of its own.
+    fn read_from(&mut self, path: Arc<str>) {
+        self.row = match self.rows.iter().position(|row| row.path == path) {
+            Some(index) => index,
+            None => {
+                self.rows.push(FileStat {
+                    path: Arc::clone(&path),
+                    ..FileStat::default()
+                });
+                self.rows.len() - 1
+            }
+        };
+        self.reading = path;
+    }
+
     fn restart(&mut self, identity: Identity, offset: u64, lines: u64) {
+        self.read_from(Arc::clone(&self.path));
         self.identity = Some(identity);
         self.consumed_offset = offset;
         self.next_line_number = lines + 1;
@@ -541,7 +590,7 @@ impl Source {
 
     /// Adds bytes; every line completed by them is scanned now.
     fn take_bytes(&mut self, mut bytes: &[u8], scanner: &Scanner, live: &mut Live) {
-        self.stat.bytes += bytes.len() as u64;
+        self.row_mut().bytes += bytes.len() as u64;
         if self.is_skipping {
             let Some(newline) = memchr::memchr(b'\n', bytes) else {
                 self.consumed_offset += bytes.len() as u64;
@@ -609,7 +658,7 @@ impl Source {
     ) {
         let mut sink = LiveSink {
             live,
-            path: &self.path,
+            path: &self.reading,
             times: &mut self.times,
             piece: lines,
             piece_offset: start.byte_offset,
@@ -621,8 +670,10 @@ impl Source {
         } else {
             scanner.scan_slice(lines, start, &mut sink).newlines
         };
-        self.stat.matches += sink.matches;
-        self.stat.lines += line_count;
+        let matches = sink.matches;
+        let row = self.row_mut();
+        row.matches += matches;
+        row.lines += line_count;
         self.next_line_number += line_count;
         if !is_one_line {
             self.consumed_offset += lines.len() as u64;
@@ -640,7 +691,10 @@ struct Summary<'a> {
 impl Summary<'_> {
     fn report(&self, sources: &[Source], live: &Live) -> Report {
         let mut tally = live.tally.clone();
-        tally.files = sources.iter().map(|source| source.stat.clone()).collect();
+        tally.files = sources
+            .iter()
+            .flat_map(|source| source.rows.iter().cloned())
+            .collect();
         let mut report = Report::from_tally(&tally, self.catalog);
         report.gate = self.gate.map(|gate| gate.evaluate(&report));
         report
