@@ -608,3 +608,75 @@ fn numbered_rotations_report_each_rest_under_app_log_1() {
 fn dated_rotations_report_each_rest_under_its_own_name() {
     rotations_are_reported_under_the_rotated_name(|round| format!("app.log-2024010{round}"), false);
 }
+
+/// An input of `lines` lines where every 7th is a match told apart by its number, and the
+/// (line, offset, text) of each match.
+fn burst(lines: usize) -> (String, Vec<(u64, u64, String)>) {
+    let mut input = String::new();
+    let mut expected = Vec::new();
+    for index in 0..lines {
+        if index % 7 == 3 {
+            let line = bbb_line(&format!("n{index}"));
+            expected.push((
+                index as u64 + 1,
+                input.len() as u64,
+                line.trim_end().to_string(),
+            ));
+            input.push_str(&line);
+        } else {
+            input.push_str("noise line that matches nothing at all, padded to look like a log\n");
+        }
+    }
+    (input, expected)
+}
+
+/// (line, offset, text) of every match event of `path`.
+fn numbered_matches(stdout: &str, path: &str) -> Vec<(u64, u64, String)> {
+    events(stdout)
+        .into_iter()
+        .filter(|event| event["type"] == "match" && event["path"] == path)
+        .map(|event| {
+            (
+                event["line"].as_u64().unwrap_or_default(),
+                event["offset"].as_u64().unwrap_or_default(),
+                event["text"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_burst_on_stdin_gives_every_event_once_in_order_with_exact_numbers() {
+    // Megabytes at once keep the pipe full, so errscan scans batches on every core; the events
+    // must be exactly those of a line-by-line scan, in input order.
+    let env = TestEnv::new();
+    let lines = 120_000;
+    let (input, expected) = burst(lines);
+    let run = env
+        .run_with_stdin(&["watch", "--format", "ndjson"], input.as_bytes())
+        .expect_code(0);
+    let found = numbered_matches(&run.stdout, "-");
+    assert_eq!(found.len(), expected.len());
+    assert!(found == expected, "events differ from a line-by-line scan");
+    let summary = events(&run.stdout).pop().expect("a summary");
+    assert_eq!(summary["totals"]["lines"], lines);
+    assert_eq!(summary["totals"]["bytes"], input.len());
+    assert_eq!(summary["totals"]["matches"], expected.len());
+}
+
+#[test]
+fn a_large_followed_file_is_caught_up_with_exact_numbers() {
+    let env = TestEnv::new();
+    let lines = 120_000;
+    let (input, expected) = burst(lines);
+    env.write("big.log", &input);
+    let run = env
+        .run(&["watch", "--once", "--format", "ndjson", "-F", "big.log"])
+        .expect_code(0);
+    let found = numbered_matches(&run.stdout, "big.log");
+    assert_eq!(found.len(), expected.len());
+    assert!(found == expected, "events differ from a line-by-line scan");
+    let summary = events(&run.stdout).pop().expect("a summary");
+    assert_eq!(summary["totals"]["lines"], lines);
+    assert_eq!(summary["totals"]["bytes"], input.len());
+}

@@ -21,6 +21,7 @@ use std::sync::mpsc::{self, RecvTimeoutError, SyncSender};
 use std::time::{Duration, Instant};
 
 use super::{load_catalog, load_patterns, scan::build_gate, warn};
+use crate::batch::{self, BatchHit};
 use crate::catalog::{Catalog, Severity};
 use crate::cli::{WatchArgs, WatchFormat};
 use crate::config::resolve_color;
@@ -41,6 +42,16 @@ const TICK: Duration = Duration::from_millis(50);
 
 /// Pieces in flight between the readers and the main thread (each at most 64 KiB).
 const CHANNEL_SLOTS: usize = 16;
+
+/// Whole lines waiting in at least this many bytes are scanned on every core (a full pipe, a
+/// file being caught up); less is scanned on the main thread as it comes.
+const PARALLEL_MIN_BYTES: usize = 128 * 1024;
+
+/// The size of the newline-aligned pieces a batch is cut into for parallel scanning.
+const PIECE_BYTES: usize = 64 * 1024;
+
+/// At most this many bytes of one source are taken from the channel as one batch.
+const MAX_BATCH_BYTES: usize = CHANNEL_SLOTS * crate::follow::READ_BYTES;
 
 /// A line longer than this is matched on its first `MAX_LINE_BYTES` only; the rest of it is
 /// skipped up to its newline, so a line without end cannot grow memory without bound.
@@ -168,6 +179,7 @@ pub fn run(args: WatchArgs) -> anyhow::Result<ExitStatus> {
         exit_on_first: args.exit_on_first.clone(),
         has_tripped: false,
         write_error: None,
+        is_batching: false,
     };
     let summary = Summary {
         catalog: &catalog,
@@ -181,6 +193,8 @@ pub fn run(args: WatchArgs) -> anyhow::Result<ExitStatus> {
     let mut last_summary = Instant::now();
     let mut last_state = Instant::now();
     let mut is_state_dirty = false;
+    // A message taken from the channel while gathering a batch, handled next.
+    let mut held: Option<Message> = None;
     loop {
         if stop.load(Ordering::Relaxed) || live.has_tripped {
             break;
@@ -201,12 +215,44 @@ pub fn run(args: WatchArgs) -> anyhow::Result<ExitStatus> {
             }
         }
         live.refresh_table();
-        let message = match receiver.recv_timeout(TICK) {
-            Ok(message) => message,
-            Err(RecvTimeoutError::Timeout) => continue,
-            Err(RecvTimeoutError::Disconnected) => break,
+        let message = match held.take() {
+            Some(message) => message,
+            None => match receiver.recv_timeout(TICK) {
+                Ok(message) => message,
+                Err(RecvTimeoutError::Timeout) => continue,
+                Err(RecvTimeoutError::Disconnected) => break,
+            },
         };
         match message {
+            Message::Event {
+                source,
+                event: FollowEvent::Data(bytes),
+            } => {
+                // What else of this source is waiting is taken with it: a batch large enough is
+                // scanned on every core.
+                let mut pieces = vec![bytes];
+                let mut batch_bytes = pieces.iter().map(Vec::len).sum::<usize>();
+                while batch_bytes < MAX_BATCH_BYTES {
+                    match receiver.try_recv() {
+                        Ok(Message::Event {
+                            source: next,
+                            event: FollowEvent::Data(bytes),
+                        }) if next == source => {
+                            batch_bytes += bytes.len();
+                            pieces.push(bytes);
+                        }
+                        Ok(other) => {
+                            held = Some(other);
+                            break;
+                        }
+                        Err(_) => break,
+                    }
+                }
+                if let Some(source) = sources.get_mut(source) {
+                    is_state_dirty = true;
+                    source.take_pieces(pieces, &scanner, &mut live);
+                }
+            }
             Message::Event { source, event } => {
                 if let Some(source) = sources.get_mut(source) {
                     is_state_dirty = true;
@@ -255,14 +301,27 @@ pub fn run(args: WatchArgs) -> anyhow::Result<ExitStatus> {
     Ok(status)
 }
 
-/// Reads stdin on its own thread, so that a quiet pipe never keeps signals waiting.
+/// Reads stdin on its own thread, so that a quiet pipe never keeps signals waiting. Each piece
+/// sent holds whole lines: the head of a line whose newline has not come yet waits here for
+/// the rest (unless it fills the buffer), so that the main thread can scan the pieces where
+/// they lie. Nothing complete is ever held back.
 fn spawn_stdin_reader(source: usize, sender: SyncSender<Message>) {
     std::thread::spawn(move || {
         let mut stdin = io::stdin().lock();
         let mut buffer = vec![0u8; crate::follow::READ_BYTES];
+        // `buffer[..carried]` is the head of a line, read but not sent.
+        let mut carried = 0;
+        let send_data = |bytes: &[u8]| {
+            let event = FollowEvent::Data(bytes.to_vec());
+            sender.send(Message::Event { source, event }).is_ok()
+        };
         loop {
-            match stdin.read(&mut buffer) {
+            let read = stdin.read(buffer.get_mut(carried..).unwrap_or_default());
+            match read {
                 Ok(0) => {
+                    if carried > 0 && !send_data(buffer.get(..carried).unwrap_or_default()) {
+                        return;
+                    }
                     let _ = sender.send(Message::End {
                         source,
                         error: None,
@@ -270,14 +329,28 @@ fn spawn_stdin_reader(source: usize, sender: SyncSender<Message>) {
                     return;
                 }
                 Ok(count) => {
-                    let bytes = buffer.get(..count).unwrap_or_default().to_vec();
-                    let event = FollowEvent::Data(bytes);
-                    if sender.send(Message::Event { source, event }).is_err() {
+                    let filled = carried + count;
+                    let fresh = buffer.get(carried..filled).unwrap_or_default();
+                    let cut = match memchr::memrchr(b'\n', fresh) {
+                        Some(newline) => carried + newline + 1,
+                        // A head that fills the buffer goes as it is (the main thread joins it).
+                        None if filled == buffer.len() => filled,
+                        None => {
+                            carried = filled;
+                            continue;
+                        }
+                    };
+                    if !send_data(buffer.get(..cut).unwrap_or_default()) {
                         return;
                     }
+                    buffer.copy_within(cut..filled, 0);
+                    carried = filled - cut;
                 }
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
                 Err(error) => {
+                    if carried > 0 && !send_data(buffer.get(..carried).unwrap_or_default()) {
+                        return;
+                    }
                     let error = Some(describe_io_error(&error));
                     let _ = sender.send(Message::End { source, error });
                     return;
@@ -344,6 +417,8 @@ struct Live {
     has_tripped: bool,
     /// The first write error (a closed stdout ends the run).
     write_error: Option<io::Error>,
+    /// A batch is being written: events are flushed at its end rather than one by one.
+    is_batching: bool,
 }
 
 impl Live {
@@ -367,7 +442,18 @@ impl Live {
             WatchFormat::Ndjson => report::write_event(event, &self.catalog, &mut self.out)?,
             WatchFormat::Text => self.write_text_match(event)?,
         }
+        if self.is_batching {
+            return Ok(());
+        }
         self.out.flush()
+    }
+
+    /// Flushes the events of a batch.
+    fn end_batch(&mut self) {
+        self.is_batching = false;
+        if let Err(error) = self.out.flush() {
+            self.write_error.get_or_insert(error);
+        }
     }
 
     /// `path:line: Vendor CODE NAME (category, severity): text`
@@ -512,7 +598,7 @@ impl Source {
 
     fn take(&mut self, event: FollowEvent, scanner: &Scanner, live: &mut Live) {
         match event {
-            FollowEvent::Data(bytes) => self.take_bytes(&bytes, scanner, live),
+            FollowEvent::Data(bytes) => self.take_pieces(vec![bytes], scanner, live),
             FollowEvent::Opened {
                 identity,
                 offset,
@@ -588,43 +674,82 @@ impl Source {
         self.times = TimestampContext::new(TimestampOptions::default());
     }
 
-    /// Adds bytes; every line completed by them is scanned now.
-    fn take_bytes(&mut self, mut bytes: &[u8], scanner: &Scanner, live: &mut Live) {
-        self.row_mut().bytes += bytes.len() as u64;
+    /// Adds pieces read one after the other from this source; every line they complete is
+    /// scanned now. Pieces of whole lines (stdin's reader cuts at newlines) are scanned where
+    /// they lie; others are joined to the partial line before them.
+    fn take_pieces(&mut self, pieces: Vec<Vec<u8>>, scanner: &Scanner, live: &mut Live) {
+        let bytes: u64 = pieces.iter().map(|piece| piece.len() as u64).sum();
+        self.row_mut().bytes += bytes;
+        let Some((last, whole)) = pieces.split_last() else {
+            return;
+        };
+        let is_aligned = self.pending.is_empty()
+            && !self.is_skipping
+            && whole.iter().all(|piece| piece.last() == Some(&b'\n'));
+        if is_aligned {
+            let cut = memchr::memrchr(b'\n', last).map_or(0, |newline| newline + 1);
+            let (complete, rest) = last.split_at(cut);
+            let mut slices: Vec<&[u8]> = whole.iter().map(Vec::as_slice).collect();
+            slices.push(complete);
+            self.scan_lines(&slices, scanner, live);
+            self.add_partial(rest, scanner, live);
+            return;
+        }
+        let mut joined = std::mem::take(&mut self.pending);
+        for piece in &pieces {
+            joined.extend_from_slice(piece);
+        }
+        self.add(joined, scanner, live);
+    }
+
+    /// Adds bytes that follow the last complete line (the partial line before them, if any, is
+    /// their start); every line they complete is scanned now.
+    fn add(&mut self, bytes: Vec<u8>, scanner: &Scanner, live: &mut Live) {
+        let mut from = 0;
         if self.is_skipping {
-            let Some(newline) = memchr::memchr(b'\n', bytes) else {
+            let Some(newline) = memchr::memchr(b'\n', &bytes) else {
                 self.consumed_offset += bytes.len() as u64;
                 return;
             };
             // The line was counted when its head was matched.
             self.is_skipping = false;
             self.consumed_offset += newline as u64 + 1;
-            bytes = bytes.get(newline + 1..).unwrap_or_default();
+            from = newline + 1;
         }
-        let Some(last_newline) = memchr::memrchr(b'\n', bytes) else {
-            self.pending.extend_from_slice(bytes);
-            if self.pending.len() > MAX_LINE_BYTES {
-                // The line's head is matched now; the rest is skipped up to its newline.
-                let head = std::mem::take(&mut self.pending);
-                let start = self.slice_start();
-                self.scan(&head, start, scanner, live, true);
-                self.consumed_offset += head.len() as u64;
-                self.is_skipping = true;
+        let rest_of = |bytes: &[u8]| bytes.get(from..).unwrap_or_default().to_vec();
+        let Some(last_newline) = memchr::memrchr(b'\n', bytes.get(from..).unwrap_or_default())
+        else {
+            let partial = if from == 0 { bytes } else { rest_of(&bytes) };
+            if self.pending.is_empty() {
+                self.pending = partial;
+            } else {
+                self.pending.extend_from_slice(&partial);
             }
+            self.check_partial_length(scanner, live);
             return;
         };
+        let bytes = bytes.get(from..).unwrap_or_default();
         let (complete, rest) = bytes.split_at(last_newline + 1);
-        let start = self.slice_start();
-        if self.pending.is_empty() {
-            self.scan(complete, start, scanner, live, false);
-        } else {
-            let mut lines = std::mem::take(&mut self.pending);
-            lines.extend_from_slice(complete);
-            self.scan(&lines, start, scanner, live, false);
-            lines.clear();
-            self.pending = lines;
+        self.scan_lines(&[complete], scanner, live);
+        self.add_partial(rest, scanner, live);
+    }
+
+    /// The start of a line whose newline has not come yet: it waits.
+    fn add_partial(&mut self, bytes: &[u8], scanner: &Scanner, live: &mut Live) {
+        self.pending.extend_from_slice(bytes);
+        self.check_partial_length(scanner, live);
+    }
+
+    /// A waiting line longer than [`MAX_LINE_BYTES`] is matched on its head now; the rest of
+    /// it is skipped up to its newline.
+    fn check_partial_length(&mut self, scanner: &Scanner, live: &mut Live) {
+        if self.pending.len() <= MAX_LINE_BYTES {
+            return;
         }
-        self.pending.extend_from_slice(rest);
+        let head = std::mem::take(&mut self.pending);
+        self.scan(&head, scanner, live, true);
+        self.consumed_offset += head.len() as u64;
+        self.is_skipping = true;
     }
 
     /// At the end of a file (EOF of stdin, or the file replaced): a last line without its
@@ -635,8 +760,7 @@ impl Source {
             return;
         }
         let line = std::mem::take(&mut self.pending);
-        let start = self.slice_start();
-        self.scan(&line, start, scanner, live, true);
+        self.scan(&line, scanner, live, true);
         self.consumed_offset += line.len() as u64;
     }
 
@@ -647,15 +771,46 @@ impl Source {
         }
     }
 
-    /// Scans whole lines (or, with `is_one_line`, one line without its newline).
-    fn scan(
-        &mut self,
-        lines: &[u8],
-        start: SliceStart,
-        scanner: &Scanner,
-        live: &mut Live,
-        is_one_line: bool,
-    ) {
+    /// Scans slices of whole lines that follow each other: one after the other as they are
+    /// when they are small (each match is written and flushed at once), on every core when
+    /// they are large (input comes faster than one thread scans it), with the same events in
+    /// the same order, flushed after the batch.
+    fn scan_lines(&mut self, slices: &[&[u8]], scanner: &Scanner, live: &mut Live) {
+        let total_bytes: usize = slices.iter().map(|slice| slice.len()).sum();
+        if total_bytes < PARALLEL_MIN_BYTES || rayon::current_num_threads() < 2 {
+            for slice in slices.iter().filter(|slice| !slice.is_empty()) {
+                self.scan(slice, scanner, live, false);
+            }
+            return;
+        }
+        live.is_batching = true;
+        for (slice, scanned) in slices
+            .iter()
+            .zip(batch::scan_batch(scanner, slices, PIECE_BYTES))
+        {
+            let start = self.slice_start();
+            let mut sink = LiveSink {
+                live: &mut *live,
+                path: &self.reading,
+                times: &mut self.times,
+                piece: slice,
+                piece_offset: start.byte_offset,
+                matches: 0,
+            };
+            for BatchHit { mut hit, line } in scanned.hits {
+                hit.line_number += start.line_number.saturating_sub(1);
+                hit.byte_offset += start.byte_offset;
+                sink.hit(hit, &line);
+            }
+            let matches = sink.matches;
+            self.count(slice.len() as u64, scanned.newlines, matches);
+        }
+        live.end_batch();
+    }
+
+    /// Scans whole lines (or, with `is_one_line`, one line without its newline) on this thread.
+    fn scan(&mut self, lines: &[u8], scanner: &Scanner, live: &mut Live, is_one_line: bool) {
+        let start = self.slice_start();
         let mut sink = LiveSink {
             live,
             path: &self.reading,
@@ -671,13 +826,18 @@ impl Source {
             scanner.scan_slice(lines, start, &mut sink).newlines
         };
         let matches = sink.matches;
+        // One line without its newline: its bytes are counted by the caller.
+        let consumed_bytes = if is_one_line { 0 } else { lines.len() as u64 };
+        self.count(consumed_bytes, line_count, matches);
+    }
+
+    /// Counts lines scanned and their matches, and moves past `consumed_bytes`.
+    fn count(&mut self, consumed_bytes: u64, line_count: u64, matches: u64) {
         let row = self.row_mut();
         row.matches += matches;
         row.lines += line_count;
         self.next_line_number += line_count;
-        if !is_one_line {
-            self.consumed_offset += lines.len() as u64;
-        }
+        self.consumed_offset += consumed_bytes;
     }
 }
 
