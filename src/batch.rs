@@ -7,10 +7,12 @@
 //! each slice's hits in order, so that the caller emits exactly what a scan of one slice after
 //! the other would have given.
 //!
-//! The hits keep their line as a borrow of the slice (the scanner always reports a part of the
-//! slice it was given), so a batch costs memory in proportion to its hits, not to their text.
+//! The hits keep their line as a range of their slice (the scanner always reports a part of
+//! the slice it was given), so a batch costs memory in proportion to its hits, not to their
+//! text, and its result owns nothing borrowed: it can be scanned on the pool while the caller
+//! writes the events of the batch before.
 
-use std::borrow::Cow;
+use std::ops::Range;
 
 use rayon::prelude::*;
 
@@ -20,32 +22,48 @@ use crate::worker::split_at_newlines;
 /// One hit of a batch, numbered within its slice: the slice's first line is line 1 and its
 /// first byte is offset 0.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BatchHit<'a> {
+pub struct BatchHit {
     /// The hit, its line number and offset relative to its slice.
     pub hit: Hit,
     /// The line as the scanner reported it (the whole line without its newline, or the window
     /// of a very long line).
-    pub line: Cow<'a, [u8]>,
+    pub line: LineText,
+}
+
+/// Where a hit's line is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LineText {
+    /// These bytes of the slice.
+    InSlice(Range<usize>),
+    /// A copy, for a line the scanner did not take from the slice.
+    Owned(Vec<u8>),
+}
+
+impl LineText {
+    /// The line's bytes, given the slice the hit came from.
+    pub fn text<'a>(&'a self, slice: &'a [u8]) -> &'a [u8] {
+        match self {
+            LineText::InSlice(range) => slice.get(range.clone()).unwrap_or_default(),
+            LineText::Owned(bytes) => bytes,
+        }
+    }
 }
 
 /// What one slice of a batch held.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ScannedSlice<'a> {
+pub struct ScannedSlice {
     /// Its hits in input order.
-    pub hits: Vec<BatchHit<'a>>,
+    pub hits: Vec<BatchHit>,
     /// Its newlines (its line count when it ends with one).
     pub newlines: u64,
 }
 
 /// Scans `slices`, which follow each other in the input and each hold whole lines (the last
 /// line of the last one may lack its newline), in pieces of about `piece_bytes` cut at
-/// newlines, in parallel. Returns one [`ScannedSlice`] per slice, in order.
-pub fn scan_batch<'a>(
-    scanner: &Scanner,
-    slices: &[&'a [u8]],
-    piece_bytes: usize,
-) -> Vec<ScannedSlice<'a>> {
-    let pieces: Vec<(usize, std::ops::Range<usize>)> = slices
+/// newlines, in parallel on the current rayon pool. Returns one [`ScannedSlice`] per slice, in
+/// order.
+pub fn scan_batch(scanner: &Scanner, slices: &[&[u8]], piece_bytes: usize) -> Vec<ScannedSlice> {
+    let pieces: Vec<(usize, Range<usize>)> = slices
         .iter()
         .enumerate()
         .flat_map(|(index, slice)| {
@@ -54,13 +72,14 @@ pub fn scan_batch<'a>(
                 .map(move |range| (index, range))
         })
         .collect();
-    let scanned: Vec<(Vec<BatchHit<'a>>, u64)> = pieces
+    let scanned: Vec<(Vec<BatchHit>, u64)> = pieces
         .par_iter()
         .map(|(index, range)| {
-            let slice: &'a [u8] = slices.get(*index).copied().unwrap_or_default();
+            let slice = slices.get(*index).copied().unwrap_or_default();
             let piece = slice.get(range.clone()).unwrap_or_default();
             let mut sink = Collect {
                 piece,
+                piece_start: range.start,
                 hits: Vec::new(),
             };
             let start = SliceStart {
@@ -71,7 +90,7 @@ pub fn scan_batch<'a>(
             (sink.hits, stats.newlines)
         })
         .collect();
-    let mut results: Vec<ScannedSlice<'a>> = vec![ScannedSlice::default(); slices.len()];
+    let mut results: Vec<ScannedSlice> = vec![ScannedSlice::default(); slices.len()];
     for ((index, _), (hits, newlines)) in pieces.iter().zip(scanned) {
         let Some(result) = results.get_mut(*index) else {
             continue;
@@ -86,27 +105,31 @@ pub fn scan_batch<'a>(
     results
 }
 
-/// Keeps the hits of one piece, with their lines borrowed from it.
+/// Keeps the hits of one piece, with where their lines are in the slice.
 struct Collect<'a> {
     piece: &'a [u8],
-    hits: Vec<BatchHit<'a>>,
+    /// Where the piece starts in its slice.
+    piece_start: usize,
+    hits: Vec<BatchHit>,
 }
 
 impl HitSink for Collect<'_> {
     fn hit(&mut self, hit: Hit, line: &[u8]) {
-        let line = match part_of(self.piece, line) {
-            Some(borrowed) => Cow::Borrowed(borrowed),
-            None => Cow::Owned(line.to_vec()),
+        let line = match range_in(self.piece, line) {
+            Some(range) => {
+                LineText::InSlice(range.start + self.piece_start..range.end + self.piece_start)
+            }
+            None => LineText::Owned(line.to_vec()),
         };
         self.hits.push(BatchHit { hit, line });
     }
 }
 
-/// `inner` as a borrow of `outer`, when it lies within it.
-fn part_of<'a>(outer: &'a [u8], inner: &[u8]) -> Option<&'a [u8]> {
+/// Where `inner` lies within `outer`, when it does.
+fn range_in(outer: &[u8], inner: &[u8]) -> Option<Range<usize>> {
     let start = (inner.as_ptr() as usize).checked_sub(outer.as_ptr() as usize)?;
     let end = start.checked_add(inner.len())?;
-    outer.get(start..end)
+    (end <= outer.len()).then_some(start..end)
 }
 
 #[cfg(test)]
@@ -144,7 +167,7 @@ mod tests {
                     hit.line_number + lines_before,
                     hit.byte_offset + bytes_before,
                     code,
-                    line.into_owned(),
+                    line.text(slice).to_vec(),
                 ));
             }
             lines_before += scanned.newlines;
@@ -187,10 +210,12 @@ more noise\nerrorCode=1101 and errorCode=1007\ntail (ICE error 1107)";
     }
 
     #[test]
-    fn lines_are_borrowed_from_the_slices() {
+    fn lines_are_found_in_the_slices() {
         let piece = b"abc\ndef\n";
-        assert_eq!(part_of(piece, &piece[4..7]), Some(&b"def"[..]));
+        assert_eq!(range_in(piece, &piece[4..7]), Some(4..7));
         let elsewhere = b"def".to_vec();
-        assert_eq!(part_of(piece, &elsewhere), None);
+        assert_eq!(range_in(piece, &elsewhere), None);
+        assert_eq!(LineText::InSlice(4..7).text(piece), b"def");
+        assert_eq!(LineText::Owned(elsewhere).text(piece), b"def");
     }
 }

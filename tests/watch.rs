@@ -680,3 +680,41 @@ fn a_large_followed_file_is_caught_up_with_exact_numbers() {
     assert_eq!(summary["totals"]["lines"], lines);
     assert_eq!(summary["totals"]["bytes"], input.len());
 }
+
+#[test]
+fn a_stalled_reader_of_stdout_makes_errscan_wait_and_loses_nothing() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    // Megabytes of events into a pipe nobody reads for a while: errscan must block on its
+    // writes (and its reader on the full channel), then deliver every event in order.
+    let (input, expected) = burst(120_000);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_errscan"))
+        .args(["watch", "--format", "ndjson"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start errscan");
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(input.as_bytes());
+    });
+    std::thread::sleep(Duration::from_secs(1));
+    assert!(
+        child.try_wait().expect("poll errscan").is_none(),
+        "errscan cannot have finished with nobody reading"
+    );
+    let mut stdout = String::new();
+    child
+        .stdout
+        .take()
+        .expect("stdout is piped")
+        .read_to_string(&mut stdout)
+        .expect("read stdout");
+    let _ = writer.join();
+    let status = child.wait().expect("wait for errscan");
+    assert_eq!(status.code(), Some(0));
+    let found = numbered_matches(&stdout, "-");
+    assert_eq!(found.len(), expected.len());
+    assert!(found == expected, "events lost, doubled or out of order");
+}

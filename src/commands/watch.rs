@@ -17,11 +17,11 @@ use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, RecvTimeoutError, SyncSender};
+use std::sync::mpsc::{self, RecvTimeoutError, SyncSender, TryRecvError};
 use std::time::{Duration, Instant};
 
 use super::{load_catalog, load_patterns, scan::build_gate, warn};
-use crate::batch::{self, BatchHit};
+use crate::batch::{self, BatchHit, ScannedSlice};
 use crate::catalog::{Catalog, Severity};
 use crate::cli::{WatchArgs, WatchFormat};
 use crate::config::resolve_color;
@@ -86,7 +86,11 @@ enum Message {
 pub fn run(args: WatchArgs) -> anyhow::Result<ExitStatus> {
     let catalog = load_catalog(&args.data)?;
     let patterns = load_patterns(&args.data)?;
-    let scanner = Scanner::new(&patterns, Arc::clone(&catalog), &args.data.vendor)?;
+    let scanner = Arc::new(Scanner::new(
+        &patterns,
+        Arc::clone(&catalog),
+        &args.data.vendor,
+    )?);
     let gate = build_gate(&args.gate)?;
 
     let mut followed: Vec<PathBuf> = Vec::new();
@@ -202,11 +206,13 @@ pub fn run(args: WatchArgs) -> anyhow::Result<ExitStatus> {
         if let Some(every) = args.summary_every {
             if last_summary.elapsed() >= every {
                 last_summary = Instant::now();
+                finish_all(&mut sources, &mut live);
                 summary.periodic(&sources, &mut live)?;
             }
         }
         if let (Some(state), Some(path)) = (&mut state, &args.state) {
             if is_state_dirty && last_state.elapsed() >= STATE_EVERY {
+                finish_all(&mut sources, &mut live);
                 record_state(state, &sources);
                 state.prune();
                 state.save(path)?;
@@ -215,13 +221,18 @@ pub fn run(args: WatchArgs) -> anyhow::Result<ExitStatus> {
             }
         }
         live.refresh_table();
-        let message = match held.take() {
-            Some(message) => message,
-            None => match receiver.recv_timeout(TICK) {
-                Ok(message) => message,
-                Err(RecvTimeoutError::Timeout) => continue,
-                Err(RecvTimeoutError::Disconnected) => break,
-            },
+        let message = match held.take().map_or_else(|| receiver.try_recv(), Ok) {
+            Ok(message) => message,
+            Err(TryRecvError::Disconnected) => break,
+            Err(TryRecvError::Empty) => {
+                // Nothing more waiting: what was read is written before waiting.
+                finish_all(&mut sources, &mut live);
+                match receiver.recv_timeout(TICK) {
+                    Ok(message) => message,
+                    Err(RecvTimeoutError::Timeout) => continue,
+                    Err(RecvTimeoutError::Disconnected) => break,
+                }
+            }
         };
         match message {
             Message::Event {
@@ -261,6 +272,7 @@ pub fn run(args: WatchArgs) -> anyhow::Result<ExitStatus> {
             }
             Message::End { source, error } => {
                 if let Some(source) = sources.get_mut(source) {
+                    source.finish_in_flight(&mut live);
                     source.finish_partial_line(&scanner, &mut live);
                     if let Some(error) = error {
                         live.erase_table();
@@ -279,6 +291,7 @@ pub fn run(args: WatchArgs) -> anyhow::Result<ExitStatus> {
             return Err(error.into());
         }
     }
+    finish_all(&mut sources, &mut live);
     // A partial last line of a followed file is left for the next run (its offset is not
     // recorded); stdin's was matched at its end.
     if let Some(error) = live.write_error.take() {
@@ -386,6 +399,13 @@ fn spawn_follower(
             waker.wait(interval);
         }
     });
+}
+
+/// Writes the events of every batch still being scanned.
+fn finish_all(sources: &mut [Source], live: &mut Live) {
+    for source in sources {
+        source.finish_in_flight(live);
+    }
 }
 
 /// Writes the state of every followed file that has been opened.
@@ -574,6 +594,20 @@ struct Source {
     /// The row of `reading`.
     row: usize,
     is_done: bool,
+    /// A batch being scanned on the pool, whose events are not written yet.
+    in_flight: Option<InFlight>,
+}
+
+/// A batch being scanned on the pool.
+struct InFlight {
+    result: mpsc::Receiver<ScannedBatch>,
+}
+
+/// Slices of whole lines and their hits: slice `i` is `pieces[i][..lengths[i]]`.
+struct ScannedBatch {
+    pieces: Vec<Vec<u8>>,
+    lengths: Vec<usize>,
+    scanned: Vec<ScannedSlice>,
 }
 
 impl Source {
@@ -593,10 +627,15 @@ impl Source {
             consumed_offset: 0,
             times: TimestampContext::new(TimestampOptions::default()),
             is_done: false,
+            in_flight: None,
         }
     }
 
-    fn take(&mut self, event: FollowEvent, scanner: &Scanner, live: &mut Live) {
+    fn take(&mut self, event: FollowEvent, scanner: &Arc<Scanner>, live: &mut Live) {
+        if !matches!(event, FollowEvent::Data(_)) {
+            // What was read before comes first.
+            self.finish_in_flight(live);
+        }
         match event {
             FollowEvent::Data(bytes) => self.take_pieces(vec![bytes], scanner, live),
             FollowEvent::Opened {
@@ -677,7 +716,7 @@ impl Source {
     /// Adds pieces read one after the other from this source; every line they complete is
     /// scanned now. Pieces of whole lines (stdin's reader cuts at newlines) are scanned where
     /// they lie; others are joined to the partial line before them.
-    fn take_pieces(&mut self, pieces: Vec<Vec<u8>>, scanner: &Scanner, live: &mut Live) {
+    fn take_pieces(&mut self, pieces: Vec<Vec<u8>>, scanner: &Arc<Scanner>, live: &mut Live) {
         let bytes: u64 = pieces.iter().map(|piece| piece.len() as u64).sum();
         self.row_mut().bytes += bytes;
         let Some((last, whole)) = pieces.split_last() else {
@@ -688,11 +727,11 @@ impl Source {
             && whole.iter().all(|piece| piece.last() == Some(&b'\n'));
         if is_aligned {
             let cut = memchr::memrchr(b'\n', last).map_or(0, |newline| newline + 1);
-            let (complete, rest) = last.split_at(cut);
-            let mut slices: Vec<&[u8]> = whole.iter().map(Vec::as_slice).collect();
-            slices.push(complete);
-            self.scan_lines(&slices, scanner, live);
-            self.add_partial(rest, scanner, live);
+            let rest = last.get(cut..).unwrap_or_default().to_vec();
+            let mut lengths: Vec<usize> = whole.iter().map(Vec::len).collect();
+            lengths.push(cut);
+            self.scan_lines(pieces, lengths, scanner, live);
+            self.add_partial(&rest, scanner, live);
             return;
         }
         let mut joined = std::mem::take(&mut self.pending);
@@ -704,9 +743,9 @@ impl Source {
 
     /// Adds bytes that follow the last complete line (the partial line before them, if any, is
     /// their start); every line they complete is scanned now.
-    fn add(&mut self, bytes: Vec<u8>, scanner: &Scanner, live: &mut Live) {
-        let mut from = 0;
+    fn add(&mut self, mut bytes: Vec<u8>, scanner: &Arc<Scanner>, live: &mut Live) {
         if self.is_skipping {
+            self.finish_in_flight(live);
             let Some(newline) = memchr::memchr(b'\n', &bytes) else {
                 self.consumed_offset += bytes.len() as u64;
                 return;
@@ -714,28 +753,25 @@ impl Source {
             // The line was counted when its head was matched.
             self.is_skipping = false;
             self.consumed_offset += newline as u64 + 1;
-            from = newline + 1;
+            bytes.drain(..=newline);
         }
-        let rest_of = |bytes: &[u8]| bytes.get(from..).unwrap_or_default().to_vec();
-        let Some(last_newline) = memchr::memrchr(b'\n', bytes.get(from..).unwrap_or_default())
-        else {
-            let partial = if from == 0 { bytes } else { rest_of(&bytes) };
+        let Some(last_newline) = memchr::memrchr(b'\n', &bytes) else {
             if self.pending.is_empty() {
-                self.pending = partial;
+                self.pending = bytes;
             } else {
-                self.pending.extend_from_slice(&partial);
+                self.pending.extend_from_slice(&bytes);
             }
             self.check_partial_length(scanner, live);
             return;
         };
-        let bytes = bytes.get(from..).unwrap_or_default();
-        let (complete, rest) = bytes.split_at(last_newline + 1);
-        self.scan_lines(&[complete], scanner, live);
-        self.add_partial(rest, scanner, live);
+        let cut = last_newline + 1;
+        let rest = bytes.get(cut..).unwrap_or_default().to_vec();
+        self.scan_lines(vec![bytes], vec![cut], scanner, live);
+        self.add_partial(&rest, scanner, live);
     }
 
     /// The start of a line whose newline has not come yet: it waits.
-    fn add_partial(&mut self, bytes: &[u8], scanner: &Scanner, live: &mut Live) {
+    fn add_partial(&mut self, bytes: &[u8], scanner: &Arc<Scanner>, live: &mut Live) {
         self.pending.extend_from_slice(bytes);
         self.check_partial_length(scanner, live);
     }
@@ -771,23 +807,67 @@ impl Source {
         }
     }
 
-    /// Scans slices of whole lines that follow each other: one after the other as they are
-    /// when they are small (each match is written and flushed at once), on every core when
-    /// they are large (input comes faster than one thread scans it), with the same events in
-    /// the same order, flushed after the batch.
-    fn scan_lines(&mut self, slices: &[&[u8]], scanner: &Scanner, live: &mut Live) {
-        let total_bytes: usize = slices.iter().map(|slice| slice.len()).sum();
+    /// Scans slices of whole lines that follow each other, slice `i` being
+    /// `pieces[i][..lengths[i]]`. Small ones are scanned here, one after the other, each match
+    /// written and flushed at once. Large ones (input comes faster than one thread scans it)
+    /// are scanned on every core while the events of the batch before are written; their own
+    /// events are written, in order and flushed once, when the next batch comes or before
+    /// anything else of this source ([`Source::finish_in_flight`]).
+    fn scan_lines(
+        &mut self,
+        pieces: Vec<Vec<u8>>,
+        lengths: Vec<usize>,
+        scanner: &Arc<Scanner>,
+        live: &mut Live,
+    ) {
+        let total_bytes: usize = lengths.iter().sum();
         if total_bytes < PARALLEL_MIN_BYTES || rayon::current_num_threads() < 2 {
-            for slice in slices.iter().filter(|slice| !slice.is_empty()) {
-                self.scan(slice, scanner, live, false);
+            for (piece, &length) in pieces.iter().zip(&lengths) {
+                let slice = piece.get(..length).unwrap_or_default();
+                if !slice.is_empty() {
+                    self.scan(slice, scanner, live, false);
+                }
             }
             return;
         }
+        let (sender, result) = mpsc::sync_channel(1);
+        let scanner = Arc::clone(scanner);
+        rayon::spawn(move || {
+            let slices: Vec<&[u8]> = pieces
+                .iter()
+                .zip(&lengths)
+                .map(|(piece, &length)| piece.get(..length).unwrap_or_default())
+                .collect();
+            let scanned = batch::scan_batch(&scanner, &slices, PIECE_BYTES);
+            drop(slices);
+            // The receiver is gone only when the run ended.
+            let _ = sender.send(ScannedBatch {
+                pieces,
+                lengths,
+                scanned,
+            });
+        });
+        if let Some(previous) = self.in_flight.replace(InFlight { result }) {
+            self.write_batch(previous, live);
+        }
+    }
+
+    /// Writes the events of the batch being scanned on the pool, once it is scanned.
+    fn finish_in_flight(&mut self, live: &mut Live) {
+        if let Some(in_flight) = self.in_flight.take() {
+            self.write_batch(in_flight, live);
+        }
+    }
+
+    fn write_batch(&mut self, in_flight: InFlight, live: &mut Live) {
+        // The job always sends: scanning never panics on input.
+        let Ok(batch) = in_flight.result.recv() else {
+            return;
+        };
         live.is_batching = true;
-        for (slice, scanned) in slices
-            .iter()
-            .zip(batch::scan_batch(scanner, slices, PIECE_BYTES))
-        {
+        let slices = batch.pieces.iter().zip(&batch.lengths);
+        for ((piece, &length), scanned) in slices.zip(batch.scanned) {
+            let slice = piece.get(..length).unwrap_or_default();
             let start = self.slice_start();
             let mut sink = LiveSink {
                 live: &mut *live,
@@ -800,7 +880,7 @@ impl Source {
             for BatchHit { mut hit, line } in scanned.hits {
                 hit.line_number += start.line_number.saturating_sub(1);
                 hit.byte_offset += start.byte_offset;
-                sink.hit(hit, &line);
+                sink.hit(hit, line.text(slice));
             }
             let matches = sink.matches;
             self.count(slice.len() as u64, scanned.newlines, matches);
@@ -808,8 +888,10 @@ impl Source {
         live.end_batch();
     }
 
-    /// Scans whole lines (or, with `is_one_line`, one line without its newline) on this thread.
+    /// Scans whole lines (or, with `is_one_line`, one line without its newline) on this thread,
+    /// after the batch in flight.
     fn scan(&mut self, lines: &[u8], scanner: &Scanner, live: &mut Live, is_one_line: bool) {
+        self.finish_in_flight(live);
         let start = self.slice_start();
         let mut sink = LiveSink {
             live,
