@@ -6,7 +6,9 @@
 #
 # Latency: examples/watch_latency.rs writes matching lines (each followed by a noise line) to a
 # pipe feeding `errscan watch --format ndjson` and stamps each match event read back from its
-# stdout pipe; p50/p90/p99/max of (read - written). Throughput: hyperfine medians of
+# stdout pipe; p50/p90/p99/max of (read - written). Then the same with the lines appended to a
+# file followed with `-F` (woken by inotify), and once by polling alone (`--no-notify`, the
+# default 200 ms poll interval). Throughput: hyperfine medians of
 # `cat LOG | errscan watch --format ndjson > /dev/null` against `cat LOG | wc -l`, the log made by
 # examples/genlog.rs and page-cached by a warm-up run. Needs hyperfine.
 set -euo pipefail
@@ -24,6 +26,12 @@ echo "== latency"
 for run in 1 2 3; do
     target/release/examples/watch_latency "$ERRSCAN" "$LINES" "$INTERVAL_US"
 done
+
+echo "== latency, followed file"
+for run in 1 2 3; do
+    target/release/examples/watch_latency "$ERRSCAN" "$LINES" "$INTERVAL_US" file
+done
+target/release/examples/watch_latency "$ERRSCAN" "$LINES" "$INTERVAL_US" file --no-notify
 
 echo "== throughput ($SIZE)"
 LOG=$BENCH_DIR/log-$SIZE.log

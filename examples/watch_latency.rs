@@ -1,14 +1,16 @@
 //! Latency of `errscan watch`: the time from a matching line written to errscan's stdin (a pipe)
 //! to its match event read back from errscan's stdout (a pipe), over many lines spread out in
-//! time (not a burst), reported as p50, p90, p99 and max.
+//! time (not a burst), reported as p50, p90, p99 and max. With `file` as the mode, the lines
+//! are appended to a file that `errscan watch -F` follows instead (extra arguments after the
+//! mode go to errscan, such as `--no-notify`).
 //!
 //! ```text
 //! cargo build --release --bin errscan --example watch_latency
-//! target/release/examples/watch_latency [ERRSCAN] [LINES] [INTERVAL_US]
+//! target/release/examples/watch_latency [ERRSCAN] [LINES] [INTERVAL_US] [stdin|file [ARGS...]]
 //! ```
 //!
 //! Defaults: `target/release/errscan`, 5000 lines, one every 2000 µs, each followed by a line
-//! of noise. A benchmark, not a test: it prints figures and never fails on them.
+//! of noise, stdin. A benchmark, not a test: it prints figures and never fails on them.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
@@ -27,12 +29,21 @@ fn main() -> ExitCode {
             Some(text) => text.parse().ok(),
         }
     };
+    let usage = "usage: watch_latency [ERRSCAN] [LINES] [INTERVAL_US] [stdin|file [ARGS...]]";
     let (Some(lines), Some(interval_us)) = (parse(args.next(), 5000), parse(args.next(), 2000))
     else {
-        eprintln!("usage: watch_latency [ERRSCAN] [LINES] [INTERVAL_US]");
+        eprintln!("{usage}");
         return ExitCode::from(2);
     };
-    match run(&errscan, lines, Duration::from_micros(interval_us)) {
+    let mode = match args.next().as_deref() {
+        None | Some("stdin") => Mode::Stdin,
+        Some("file") => Mode::File(args.collect()),
+        Some(_) => {
+            eprintln!("{usage}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(&errscan, lines, Duration::from_micros(interval_us), &mode) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("watch_latency: {error}");
@@ -41,16 +52,35 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(errscan: &str, lines: u64, interval: Duration) -> std::io::Result<()> {
-    let mut child = Command::new(errscan)
-        .args(["watch", "--format", "ndjson"])
+/// Where the lines go.
+enum Mode {
+    /// errscan's stdin.
+    Stdin,
+    /// A file errscan follows, with these extra arguments.
+    File(Vec<String>),
+}
+
+fn run(errscan: &str, lines: u64, interval: Duration, mode: &Mode) -> std::io::Result<()> {
+    let followed = std::env::temp_dir().join(format!("watch-latency-{}.log", std::process::id()));
+    let mut command = Command::new(errscan);
+    command.args(["watch", "--format", "ndjson"]);
+    if let Mode::File(extra) = mode {
+        std::fs::write(&followed, b"")?;
+        command.arg("-F").arg(&followed).args(extra);
+    }
+    let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()?;
-    let mut stdin = child
-        .stdin
-        .take()
-        .ok_or_else(|| std::io::Error::other("no stdin"))?;
+    let mut sink: Box<dyn Write> = match mode {
+        Mode::Stdin => Box::new(
+            child
+                .stdin
+                .take()
+                .ok_or_else(|| std::io::Error::other("no stdin"))?,
+        ),
+        Mode::File(_) => Box::new(std::fs::OpenOptions::new().append(true).open(&followed)?),
+    };
     let stdout = child
         .stdout
         .take()
@@ -67,6 +97,11 @@ fn run(errscan: &str, lines: u64, interval: Duration) -> std::io::Result<()> {
         }
     });
     let mut sent: HashMap<u64, Instant> = HashMap::new();
+    if let Mode::File(_) = mode {
+        // A first line, waited for, so that errscan is following the file before timing starts.
+        sink.write_all(b"clientLogger: Audio error - errorCode=1007, cause=warmup\n")?;
+        std::thread::sleep(Duration::from_secs(1));
+    }
     let start = Instant::now();
     for index in 0..lines {
         // Paced against the start, so that a slow write does not shift every later line.
@@ -78,11 +113,17 @@ fn run(errscan: &str, lines: u64, interval: Duration) -> std::io::Result<()> {
             "clientLogger: Audio error - errorCode=1007, cause=t{index}x\nnoise between matches\n"
         );
         let now = Instant::now();
-        stdin.write_all(line.as_bytes())?;
-        stdin.flush()?;
+        sink.write_all(line.as_bytes())?;
+        sink.flush()?;
         sent.insert(index, now);
     }
-    drop(stdin);
+    drop(sink);
+    if let Mode::File(_) = mode {
+        // A followed file has no end: give the last events time to come, then stop errscan.
+        std::thread::sleep(Duration::from_secs(1));
+        let _ = child.kill();
+        let _ = std::fs::remove_file(&followed);
+    }
     child.wait()?;
     let _ = reader.join();
     let mut latencies: Vec<Duration> = received
@@ -96,8 +137,13 @@ fn run(errscan: &str, lines: u64, interval: Duration) -> std::io::Result<()> {
             .get(position)
             .map_or(f64::NAN, |latency| latency.as_secs_f64() * 1000.0)
     };
+    let mode = match mode {
+        Mode::Stdin => "stdin".to_string(),
+        Mode::File(extra) if extra.is_empty() => "file".to_string(),
+        Mode::File(extra) => format!("file {}", extra.join(" ")),
+    };
     println!(
-        "lines {} (one every {} us), events {}, p50 {:.3} ms, p90 {:.3} ms, p99 {:.3} ms, max {:.3} ms",
+        "{mode}: lines {} (one every {} us), events {}, p50 {:.3} ms, p90 {:.3} ms, p99 {:.3} ms, max {:.3} ms",
         lines,
         interval.as_micros(),
         latencies.len(),

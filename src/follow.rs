@@ -9,13 +9,17 @@
 //!   reads on from its offset; when the path names another identity (the file was renamed
 //!   away and a new one created, or deleted and re-created), the old handle is first read to
 //!   its end, then the new file is read from offset 0: nothing is lost and nothing read twice.
+//!   A [`FollowEvent::Moved`] comes before the rest of the old file, with the name it has now
+//!   (`app.log.1`, found beside the followed name), so that its lines can be reported there.
 //! - The same identity with a size below the offset read means the file was truncated in place
 //!   (copytruncate): a [`FollowEvent::Truncated`] is yielded and reading restarts at 0. Bytes
 //!   written after the last poll and before the truncation are lost (they are only in the
 //!   copy), as with every reader of a copytruncated log.
-//! - Polling, not inotify: it works on every file system (NFS, overlay, bind mounts) and for
-//!   files that do not exist yet, with one `stat` per file and poll; the delay it adds is the
-//!   poll interval at most.
+//! - The follower decides what to read by looking (one `stat` per poll), so it works the same
+//!   on every file system (NFS, overlay, bind mounts) and for files that do not exist yet.
+//!   When to look is the [`wake`] module's job: `notify` events on the followed files'
+//!   directories wake the loop at once, and polling at the interval is the fallback and the
+//!   safety net.
 
 use std::fs::{self, File};
 use std::io::{self, Read, Seek, SeekFrom};
@@ -25,6 +29,10 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::input::describe_io_error;
+
+pub mod wake;
+
+pub use wake::{Waker, WatchError};
 
 /// Bytes read per `read` call, and the most one [`FollowEvent::Data`] carries.
 pub const READ_BYTES: usize = 64 * 1024;
@@ -87,6 +95,13 @@ pub enum FollowEvent {
         /// The size found.
         size: u64,
     },
+    /// The file being read has left the followed name: renamed to `path` (found beside the
+    /// name, like `app.log.1`), or deleted or moved elsewhere (`None`). The bytes that follow,
+    /// up to the next [`FollowEvent::Opened`], are its rest.
+    Moved {
+        /// Where the file is now.
+        path: Option<PathBuf>,
+    },
     /// Bytes appended, in order.
     Data(Vec<u8>),
     /// Something the user should know; reading goes on.
@@ -98,9 +113,12 @@ struct Current {
     file: File,
     identity: Identity,
     offset: u64,
+    /// The file has left the followed name ([`FollowEvent::Moved`] was sent).
+    has_moved: bool,
 }
 
-/// Follows one path across rotation. Call [`Follower::poll`] every poll interval.
+/// Follows one path across rotation. Call [`Follower::poll`] when a [`Waker`] says something
+/// changed, and every poll interval.
 #[derive(Debug)]
 pub struct Follower {
     path: PathBuf,
@@ -128,50 +146,65 @@ impl Follower {
         }
     }
 
+    /// The followed path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// The path as shown.
     pub fn display_path(&self) -> &str {
         &self.display
     }
 
-    /// Reads what is new and checks the path for rotation, calling `emit` for each event in
+    /// Checks the path for rotation and reads what is new, calling `emit` for each event in
     /// order. Stops early and returns false when `emit` returns false (nobody listens).
+    ///
+    /// The name is looked at before reading, so that bytes read from a file that has left the
+    /// name come after its [`FollowEvent::Moved`]: each byte is attributed to the name the file
+    /// had when the follower looked.
     pub fn poll(&mut self, emit: &mut dyn FnMut(FollowEvent) -> bool) -> bool {
         if let Some(resume) = self.resume.take() {
             if !self.open_resumed(resume, emit) {
                 return false;
             }
         }
-        if !self.drain(Some(MAX_BYTES_PER_POLL), emit) {
-            return false;
-        }
-        let metadata = match fs::metadata(&self.path) {
-            Ok(metadata) => metadata,
+        let named = match fs::metadata(&self.path) {
+            Ok(metadata) => {
+                self.has_warned_stat = false;
+                Some(metadata)
+            }
+            Err(error) if error.kind() == io::ErrorKind::NotFound => None,
             Err(error) => {
-                let is_missing = error.kind() == io::ErrorKind::NotFound;
-                // A deleted or renamed-away file: its handle is kept and read until a new file
-                // appears under the name.
-                if self.current.is_none() && is_missing && !self.has_warned_missing {
-                    self.has_warned_missing = true;
-                    return emit(FollowEvent::Warning(format!(
-                        "{}: no such file yet; waiting for it",
-                        self.display
-                    )));
-                }
-                if !is_missing && !self.has_warned_stat {
+                // Cannot tell which file the name holds: read on from the open one.
+                if !self.has_warned_stat {
                     self.has_warned_stat = true;
-                    return emit(FollowEvent::Warning(format!(
+                    let warning = FollowEvent::Warning(format!(
                         "{}: {}",
                         self.display,
                         describe_io_error(&error)
-                    )));
+                    ));
+                    if !emit(warning) {
+                        return false;
+                    }
                 }
-                return true;
+                return self.drain(Some(MAX_BYTES_PER_POLL), emit);
             }
         };
-        self.has_warned_stat = false;
-        let identity = Identity::of(&metadata);
-        match &mut self.current {
-            Some(current) if current.identity == identity => {
+        let Some(current) = &mut self.current else {
+            return match named {
+                Some(_) => self.open_new(emit) && self.drain(Some(MAX_BYTES_PER_POLL), emit),
+                None if self.has_warned_missing => true,
+                None => {
+                    self.has_warned_missing = true;
+                    emit(FollowEvent::Warning(format!(
+                        "{}: no such file yet; waiting for it",
+                        self.display
+                    )))
+                }
+            };
+        };
+        match named {
+            Some(metadata) if Identity::of(&metadata) == current.identity => {
                 if metadata.len() < current.offset {
                     let old_offset = current.offset;
                     if let Err(error) = current.file.seek(SeekFrom::Start(0)) {
@@ -179,26 +212,42 @@ impl Follower {
                     }
                     current.offset = 0;
                     let event = FollowEvent::Truncated {
-                        identity,
+                        identity: current.identity,
                         old_offset,
                         size: metadata.len(),
                     };
                     if !emit(event) {
                         return false;
                     }
-                    return self.drain(Some(MAX_BYTES_PER_POLL), emit);
                 }
-                true
+                self.drain(Some(MAX_BYTES_PER_POLL), emit)
             }
-            _ => {
-                // Rotation, re-creation or first sight: the old handle is read to its very
-                // end before the new file is opened.
-                if self.current.is_some() && !self.drain(None, emit) {
-                    return false;
-                }
-                self.open_new(emit) && self.drain(Some(MAX_BYTES_PER_POLL), emit)
+            // Renamed away or deleted, and no new file yet: the open file is read on until one
+            // appears under the name.
+            None => self.announce_moved(emit) && self.drain(Some(MAX_BYTES_PER_POLL), emit),
+            // Rotation or re-creation: the old file is read to its very end (lines its writer
+            // added after the rename included), then the new one from its start.
+            Some(_) => {
+                self.announce_moved(emit)
+                    && self.drain(None, emit)
+                    && self.open_new(emit)
+                    && self.drain(Some(MAX_BYTES_PER_POLL), emit)
             }
         }
+    }
+
+    /// Says, once per file, that the open file has left the followed name, and where it is now
+    /// (looked for beside the name).
+    fn announce_moved(&mut self, emit: &mut dyn FnMut(FollowEvent) -> bool) -> bool {
+        let Some(current) = &mut self.current else {
+            return true;
+        };
+        if current.has_moved {
+            return true;
+        }
+        current.has_moved = true;
+        let path = locate_beside(&self.path, current.identity);
+        emit(FollowEvent::Moved { path })
     }
 
     /// Opens the file the path names now, from 0 (or its end, the first time with
@@ -229,6 +278,7 @@ impl Follower {
             file,
             identity,
             offset,
+            has_moved: false,
         });
         // Lines before a start at the end are not counted: numbering starts there.
         emit(FollowEvent::Opened {
@@ -240,7 +290,7 @@ impl Follower {
 
     /// Reopens the file read last time: under the followed name, or renamed beside it.
     fn open_resumed(&mut self, resume: Resume, emit: &mut dyn FnMut(FollowEvent) -> bool) -> bool {
-        let Some((mut file, metadata)) = find_identity(&self.path, resume.identity) else {
+        let Some((mut file, metadata, beside)) = find_identity(&self.path, resume.identity) else {
             return emit(FollowEvent::Warning(format!(
                 "{}: the file read last time (device {}, inode {}) is gone; reading the current one from the start",
                 self.display, resume.identity.device, resume.identity.inode
@@ -267,12 +317,21 @@ impl Follower {
             file,
             identity: resume.identity,
             offset,
+            has_moved: beside.is_some(),
         });
-        emit(FollowEvent::Opened {
+        let opened = FollowEvent::Opened {
             identity: resume.identity,
             offset,
             lines,
-        })
+        };
+        if !emit(opened) {
+            return false;
+        }
+        match beside {
+            // Rotated since the last run: its rest is read where it is now.
+            Some(path) => emit(FollowEvent::Moved { path: Some(path) }),
+            None => true,
+        }
     }
 
     /// Reads the current handle to its end (or `limit` bytes), yielding the bytes.
@@ -334,15 +393,16 @@ pub fn locate_beside(path: &Path, identity: Identity) -> Option<PathBuf> {
 }
 
 /// Opens the file with `identity`: the one `path` names, or one beside it (renamed by
-/// rotation, like `app.log.1`).
-fn find_identity(path: &Path, identity: Identity) -> Option<(File, fs::Metadata)> {
+/// rotation, like `app.log.1`), whose path is then given too (written as `path` with its file
+/// name replaced).
+fn find_identity(path: &Path, identity: Identity) -> Option<(File, fs::Metadata, Option<PathBuf>)> {
     let open_if_same = |candidate: &Path| {
         let file = File::open(candidate).ok()?;
         let metadata = file.metadata().ok()?;
         (Identity::of(&metadata) == identity).then_some((file, metadata))
     };
-    if let Some(found) = open_if_same(path) {
-        return Some(found);
+    if let Some((file, metadata)) = open_if_same(path) {
+        return Some((file, metadata, None));
     }
     let parent = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
@@ -356,7 +416,10 @@ fn find_identity(path: &Path, identity: Identity) -> Option<(File, fs::Metadata)
                 .metadata()
                 .is_ok_and(|metadata| Identity::of(&metadata) == identity)
         })
-        .find_map(|entry| open_if_same(&entry.path()))
+        .find_map(|entry| {
+            let (file, metadata) = open_if_same(&entry.path())?;
+            Some((file, metadata, Some(path.with_file_name(entry.file_name()))))
+        })
 }
 
 #[cfg(test)]
@@ -374,6 +437,26 @@ mod tests {
             true
         });
         (bytes, others)
+    }
+
+    /// Every event of one poll, in order, with the bytes as text.
+    fn poll_all(follower: &mut Follower) -> Vec<String> {
+        let mut events = Vec::new();
+        follower.poll(&mut |event| {
+            events.push(match event {
+                FollowEvent::Data(data) => String::from_utf8_lossy(&data).into_owned(),
+                FollowEvent::Opened { offset, lines, .. } => format!("opened at {offset}/{lines}"),
+                FollowEvent::Moved { path: Some(path) } => format!(
+                    "moved to {}",
+                    path.file_name().unwrap_or_default().to_string_lossy()
+                ),
+                FollowEvent::Moved { path: None } => "moved away".to_string(),
+                FollowEvent::Truncated { .. } => "truncated".to_string(),
+                FollowEvent::Warning(_) => "warning".to_string(),
+            });
+            true
+        });
+        events
     }
 
     #[test]
@@ -394,13 +477,66 @@ mod tests {
         fs::rename(&path, dir.path().join("app.log.1")).expect("rename");
         std::io::Write::write_all(&mut old, b"two\n").expect("append");
         fs::write(&path, b"three\n").expect("write new");
-        let (bytes, events) = collect(&mut follower);
-        assert_eq!(bytes, b"two\nthree\n");
-        assert!(matches!(
-            &events[..],
-            [FollowEvent::Opened { offset: 0, .. }]
-        ));
+        // The rest of the old file comes under its new name, then the new file.
+        assert_eq!(
+            poll_all(&mut follower),
+            ["moved to app.log.1", "two\n", "opened at 0/0", "three\n"]
+        );
         assert!(collect(&mut follower).0.is_empty());
+    }
+
+    #[test]
+    fn a_file_renamed_or_deleted_is_read_on_under_its_new_name_until_a_new_one_comes() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let path = dir.path().join("app.log");
+        fs::write(&path, b"one\n").expect("write");
+        let mut follower = Follower::new(path.clone(), None, false);
+        assert_eq!(poll_all(&mut follower), ["opened at 0/0", "one\n"]);
+        let mut old = fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .expect("open");
+        fs::rename(&path, dir.path().join("app.log-20240101")).expect("rename");
+        assert_eq!(poll_all(&mut follower), ["moved to app.log-20240101"]);
+        std::io::Write::write_all(&mut old, b"two\n").expect("append");
+        // Said once; the rest keeps coming.
+        assert_eq!(poll_all(&mut follower), ["two\n"]);
+        fs::write(&path, b"three\n").expect("write new");
+        assert_eq!(poll_all(&mut follower), ["opened at 0/0", "three\n"]);
+        // Deleted: its rest has no name left.
+        let mut new = fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .expect("open");
+        fs::remove_file(&path).expect("delete");
+        std::io::Write::write_all(&mut new, b"four\n").expect("append");
+        assert_eq!(poll_all(&mut follower), ["moved away", "four\n"]);
+    }
+
+    #[test]
+    fn a_resumed_file_found_beside_its_name_is_read_there() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let path = dir.path().join("app.log");
+        fs::write(&path, b"one\ntwo\n").expect("write");
+        let identity = Identity::of(&fs::metadata(&path).expect("metadata"));
+        fs::rename(&path, dir.path().join("app.log.1")).expect("rotate");
+        fs::write(&path, b"new\n").expect("write new");
+        let resume = Resume {
+            identity,
+            offset: 4,
+            lines: 1,
+        };
+        let mut follower = Follower::new(path.clone(), Some(resume), false);
+        assert_eq!(
+            poll_all(&mut follower),
+            [
+                "opened at 4/1",
+                "moved to app.log.1",
+                "two\n",
+                "opened at 0/0",
+                "new\n"
+            ]
+        );
     }
 
     #[test]

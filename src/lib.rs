@@ -12,6 +12,8 @@
 //!   to a [`scan::HitSink`]. It works on byte slices and never fails on any bytes.
 //! - [`worker`] connects [`input`] (files, mmap, gzip, zstd, stdin, directory walks) with the
 //!   scanner and produces one [`tally::Tally`] per input; tallies merge with `+=`.
+//! - [`batch`] scans a batch of whole lines on every core with the hits in input order
+//!   (`watch` when input comes faster than one thread scans it).
 //! - [`report::Report`] is built from a tally and rendered as text, JSON, NDJSON, CSV, SARIF,
 //!   JUnit XML, GitHub Actions annotations or a self-contained HTML page.
 //! - [`percentiles`] keeps how bursty codes are (intervals and rates in HdrHistograms).
@@ -41,6 +43,7 @@
 #![deny(missing_docs)]
 
 // Public modules.
+pub mod batch;
 pub mod catalog;
 pub mod cli;
 pub mod commands;

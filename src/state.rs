@@ -7,13 +7,17 @@
 //! not valid JSON, or carries another schema, is an error naming the file: a silent full
 //! rescan would report old errors again.
 //!
+//! Entries whose file is gone are dropped ([`State::prune`]): the path does not exist and no
+//! file in its directory has the identity read (the rotated file was deleted). Entries of files
+//! that merely were not named in this run stay.
+//!
 //! `watch` keeps one entry per followed name. `scan` keeps one per file scanned and plans each
 //! run with [`State::plan_scan`]: a file whose identity has an entry (under its own name, or
 //! under another one after a rename) resumes at that entry's offset; a name whose entry names
 //! another file that now lives beside it (`app.log` rotated to `app.log.1`) first gets the rest
 //! of that file, then the new one from its start.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -147,6 +151,26 @@ impl State {
         }
     }
 
+    /// Drops the entries whose file is gone, and returns their paths: the entry's path does not
+    /// exist, and no file in its directory has the identity it recorded (a rotated file that
+    /// was deleted, a followed file deleted and not created again). An entry is kept whenever
+    /// that cannot be told: its file still exists (under its name or renamed beside it, even
+    /// when it was not named in this run), or its directory cannot be read (not mounted, no
+    /// permission). Relative paths are resolved against the working directory, as when
+    /// resuming.
+    pub fn prune(&mut self) -> Vec<String> {
+        let mut directories = DirectoryIdentities::default();
+        let mut dropped = Vec::new();
+        self.files.retain(|entry| {
+            let is_gone = directories.is_gone(Path::new(&entry.path), entry.resume().identity);
+            if is_gone {
+                dropped.push(entry.path.clone());
+            }
+            !is_gone
+        });
+        dropped
+    }
+
     /// Writes the state atomically: a temporary file beside `path`, synced, renamed over it.
     pub fn save(&self, path: &Path) -> Result<(), StateError> {
         let describe = |error: io::Error| {
@@ -261,6 +285,49 @@ impl State {
     }
 }
 
+/// The identities of the files in each directory looked at, read once per directory.
+#[derive(Default)]
+struct DirectoryIdentities {
+    /// `None`: the directory could not be read.
+    by_directory: HashMap<PathBuf, Option<HashSet<Identity>>>,
+}
+
+impl DirectoryIdentities {
+    /// True when `path` does not exist and its directory holds no file with `identity`.
+    fn is_gone(&mut self, path: &Path, identity: Identity) -> bool {
+        match fs::metadata(path) {
+            Err(error) if error.kind() == io::ErrorKind::NotFound => {}
+            // It exists (whatever it is now), or cannot be told.
+            _ => return false,
+        }
+        let directory = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        };
+        let identities = self
+            .by_directory
+            .entry(directory.to_path_buf())
+            .or_insert_with(|| identities_in(directory));
+        identities
+            .as_ref()
+            .is_some_and(|identities| !identities.contains(&identity))
+    }
+}
+
+/// The identities of the regular files in `directory` (symbolic links followed, as when a
+/// rotated file is looked for beside its name); `None` when it cannot be read.
+fn identities_in(directory: &Path) -> Option<HashSet<Identity>> {
+    let entries = fs::read_dir(directory).ok()?;
+    Some(
+        entries
+            .filter_map(Result::ok)
+            .filter_map(|entry| fs::metadata(entry.path()).ok())
+            .filter(fs::Metadata::is_file)
+            .map(|metadata| Identity::of(&metadata))
+            .collect(),
+    )
+}
+
 fn temporary_path(path: &Path) -> PathBuf {
     let mut name = path.file_name().unwrap_or_default().to_os_string();
     name.push(format!(".tmp{}", std::process::id()));
@@ -298,5 +365,55 @@ mod tests {
         );
         fs::write(&path, b"{\"schema\": \"errscan/st").expect("write");
         assert!(State::load(&path).is_err());
+    }
+
+    fn entry_for(path: &Path, identity_of: &Path) -> FileState {
+        let identity = Identity::of(&fs::metadata(identity_of).expect("metadata"));
+        FileState {
+            path: path.display().to_string(),
+            device: identity.device,
+            inode: identity.inode,
+            offset: 1,
+            lines: 1,
+        }
+    }
+
+    #[test]
+    fn prune_drops_only_entries_whose_file_is_gone() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let at = |name: &str| dir.path().join(name);
+        for name in ["kept.log", "app.log", "gone.log", "reused.log"] {
+            fs::write(at(name), b"line\n").expect("write");
+        }
+        let mut state = State::default();
+        // Exists under its name, though this run may not have named it.
+        state.set(entry_for(&at("kept.log"), &at("kept.log")));
+        // Rotated: its name is free, its file lives on beside it.
+        state.set(entry_for(&at("app.log"), &at("app.log")));
+        fs::rename(at("app.log"), at("app.log.1")).expect("rotate");
+        // Deleted: neither its name nor its file is left.
+        state.set(entry_for(&at("gone.log"), &at("gone.log")));
+        // Its name holds another file now: kept (the run that names it decides).
+        state.set(entry_for(&at("reused.log"), &at("kept.log")));
+        // In a directory that cannot be read (not there): cannot be told, kept.
+        let unmounted = at("unmounted/app.log");
+        state.set(FileState {
+            path: unmounted.display().to_string(),
+            device: 1,
+            inode: 2,
+            offset: 3,
+            lines: 4,
+        });
+        fs::remove_file(at("gone.log")).expect("delete");
+        let dropped = state.prune();
+        assert_eq!(dropped, [at("gone.log").display().to_string()]);
+        let kept: Vec<&str> = state.files.iter().map(|file| file.path.as_str()).collect();
+        let expected = ["kept.log", "app.log", "reused.log", "unmounted/app.log"]
+            .map(|name| at(name).display().to_string());
+        assert_eq!(kept, expected);
+        // Once the rotated file is deleted too, its entry goes.
+        fs::remove_file(at("app.log.1")).expect("delete the rotated file");
+        assert_eq!(state.prune(), [at("app.log").display().to_string()]);
+        assert!(state.prune().is_empty());
     }
 }

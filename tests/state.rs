@@ -237,3 +237,82 @@ fn a_corrupt_or_foreign_state_file_is_an_error_naming_it() {
         .expect_code(2);
     assert!(run.stderr.contains("stdin"), "{}", run.describe());
 }
+
+/// The paths of the state file's entries, sorted.
+fn state_paths(env: &TestEnv) -> Vec<String> {
+    let text = fs::read_to_string(env.path("state.json")).expect("the state file");
+    let state: serde_json::Value = serde_json::from_str(&text).expect("state is JSON");
+    let mut paths: Vec<String> = state["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|file| file["path"].as_str().unwrap_or_default().to_string())
+        .collect();
+    paths.sort();
+    paths
+}
+
+#[test]
+fn entries_of_files_that_are_gone_are_dropped_and_the_others_kept() {
+    let env = TestEnv::new();
+    let log = env.path("app.log");
+    append(&log, &bbb_line("a"));
+    append(&env.path("other.log"), &bbb_line("o"));
+    scan(&env, &[], &["app.log"]).expect_code(0);
+    scan(&env, &[], &["other.log"]).expect_code(0);
+    assert_eq!(state_paths(&env), ["app.log", "other.log"]);
+
+    // Rotated: the rest of app.log.1 is read and gets its own entry.
+    fs::rename(&log, env.path("app.log.1")).expect("rotate");
+    append(&env.path("app.log.1"), &bbb_line("b"));
+    append(&log, &bbb_line("c"));
+    let run = scan(&env, &[], &["app.log"]).expect_code(0);
+    assert_eq!(matches(&run).0.len(), 2, "{}", run.describe());
+    assert_eq!(state_paths(&env), ["app.log", "app.log.1", "other.log"]);
+
+    // The rotated file deleted (logrotate's `rotate N`): its entry goes; other.log, not named
+    // in this run but still there, keeps its entry.
+    fs::remove_file(env.path("app.log.1")).expect("delete the rotated file");
+    let run = scan(&env, &[], &["app.log"]).expect_code(0);
+    assert!(matches(&run).0.is_empty(), "{}", run.describe());
+    assert_eq!(state_paths(&env), ["app.log", "other.log"]);
+    let run = scan(&env, &[], &["other.log"]).expect_code(0);
+    assert!(matches(&run).0.is_empty(), "kept: {}", run.describe());
+
+    // Renamed away and not re-created yet: kept, so its rest is read when the name returns.
+    fs::rename(env.path("other.log"), env.path("other.log.1")).expect("rotate");
+    scan(&env, &[], &["app.log"]).expect_code(0);
+    assert_eq!(state_paths(&env), ["app.log", "other.log"]);
+    append(&env.path("other.log.1"), &bbb_line("p"));
+    append(&env.path("other.log"), &bbb_line("q"));
+    let run = scan(&env, &[], &["other.log"]).expect_code(0);
+    let expected = [
+        ("other.log.1".to_string(), 2, cause("p")),
+        ("other.log".to_string(), 1, cause("q")),
+    ];
+    assert_eq!(matches(&run).0, expected, "{}", run.describe());
+
+    // watch keeps one entry per followed name: a followed file deleted for good loses it, and
+    // when a file of that name comes back it is read from its start without a warning.
+    let watch = [
+        "watch",
+        "--once",
+        "--state",
+        "state.json",
+        "--format",
+        "ndjson",
+        "-F",
+        "app.log",
+    ];
+    fs::remove_file(&log).expect("delete");
+    env.run(&watch).expect_code(0);
+    assert!(
+        !state_paths(&env).contains(&"app.log".to_string()),
+        "{:?}",
+        state_paths(&env)
+    );
+    append(&log, &bbb_line("d"));
+    let run = env.run(&watch).expect_code(0);
+    assert_eq!(matches(&run).0, [("app.log".to_string(), 1, cause("d"))]);
+    assert_eq!(run.stderr, "", "{}", run.describe());
+}

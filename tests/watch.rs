@@ -284,9 +284,16 @@ fn copytruncate_warns_and_reads_the_new_content() {
 
 #[test]
 fn a_deleted_file_is_followed_again_when_recreated() {
+    // With inotify wake-ups, and by polling alone.
+    for extra in [None, Some("--no-notify")] {
+        a_deleted_file_is_followed_again_when_recreated_with(extra);
+    }
+}
+
+fn a_deleted_file_is_followed_again_when_recreated_with(extra: Option<&str>) {
     let env = TestEnv::new();
     let log = env.path("later.log");
-    let watcher = env.spawn(&[
+    let mut args = vec![
         "watch",
         "--format",
         "ndjson",
@@ -294,7 +301,9 @@ fn a_deleted_file_is_followed_again_when_recreated() {
         "20ms",
         "-F",
         "later.log",
-    ]);
+    ];
+    args.extend(extra);
+    let watcher = env.spawn(&args);
     watcher.wait_for("the missing-file warning", |_, err| {
         err.contains("later.log: no such file yet")
     });
@@ -308,6 +317,75 @@ fn a_deleted_file_is_followed_again_when_recreated() {
     assert_eq!(summary["totals"]["matches"], 2, "{}", watcher.describe());
     let texts = match_texts(&watcher.stdout());
     assert!(texts[1].ends_with("cause=two"), "{texts:?}");
+}
+
+#[test]
+fn changes_wake_the_watch_long_before_the_poll_interval() {
+    // With a 30 s poll interval, only the inotify wake-ups can report these within 5 s (the
+    // first poll is at the start, the next one 30 s later).
+    let prompt = Duration::from_secs(5);
+    let env = TestEnv::new();
+    let log = env.path("app.log");
+    append(&log, "noise\n");
+    let watcher = env.spawn(&[
+        "watch",
+        "--format",
+        "ndjson",
+        "--poll-interval",
+        "30s",
+        "-F",
+        "app.log",
+        "-F",
+        "later.log",
+    ]);
+    // The first poll is done (and the directory watched) once this warning is out.
+    watcher.wait_for("the missing-file warning", |_, err| {
+        err.contains("later.log: no such file yet")
+    });
+    append(&log, &bbb_line("appended"));
+    watcher.wait_for_within("the appended line", prompt, |out, _| {
+        count_of(out, "match") == 1
+    });
+    append(&env.path("later.log"), &bbb_line("created"));
+    watcher.wait_for_within("the line of a file created later", prompt, |out, _| {
+        count_of(out, "match") == 2
+    });
+    fs::rename(&log, env.path("app.log.1")).expect("rotate");
+    append(&log, &bbb_line("rotated"));
+    watcher.wait_for_within("the line of the new file", prompt, |out, _| {
+        count_of(out, "match") == 3
+    });
+    let (code, summary, watcher) = stop(watcher);
+    assert_eq!(code, 0);
+    assert_eq!(summary["totals"]["matches"], 3, "{}", watcher.describe());
+    assert!(
+        !watcher.stderr().contains("cannot watch"),
+        "{}",
+        watcher.describe()
+    );
+
+    // Without notify, the same append waits for the next poll.
+    let watcher = env.spawn(&[
+        "watch",
+        "--format",
+        "ndjson",
+        "--no-notify",
+        "--poll-interval",
+        "30s",
+        "-F",
+        "app.log",
+    ]);
+    watcher.wait_for("the first poll", |out, _| count_of(out, "match") == 1);
+    append(&log, &bbb_line("unseen"));
+    std::thread::sleep(Duration::from_secs(1));
+    assert_eq!(
+        count_of(&watcher.stdout(), "match"),
+        1,
+        "{}",
+        watcher.describe()
+    );
+    let (_, summary, watcher) = stop(watcher);
+    assert_eq!(summary["totals"]["matches"], 1, "{}", watcher.describe());
 }
 
 #[test]
@@ -391,4 +469,252 @@ fn nothing_is_redrawn_when_not_a_terminal() {
         assert_eq!(run.stderr, "", "{}", run.describe());
         assert!(!run.stdout.contains('\x1b'), "{}", run.describe());
     }
+}
+
+/// (path, lines, matches) of each row of a summary's `files`, sorted by path.
+fn file_rows(summary: &serde_json::Value) -> Vec<(String, u64, u64)> {
+    let mut rows: Vec<(String, u64, u64)> = summary["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|row| {
+            (
+                row["path"].as_str().unwrap_or_default().to_string(),
+                row["lines"].as_u64().unwrap_or_default(),
+                row["matches"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+/// Repeated rotations: the rest of each rotated file is reported under the name it has now,
+/// with its own row in the summary; exact counts per row. `rotated_name(round)` is where the
+/// file goes (logrotate's numbered names shift older files first).
+fn rotations_are_reported_under_the_rotated_name(
+    rotated_name: fn(usize) -> String,
+    is_numbered: bool,
+) {
+    let env = TestEnv::new();
+    let log = env.path("app.log");
+    let watcher = env.spawn(&[
+        "watch",
+        "--format",
+        "ndjson",
+        "--poll-interval",
+        "50ms",
+        "-F",
+        "app.log",
+    ]);
+    watcher.wait_for("the missing-file warning", |_, err| {
+        err.contains("no such file yet")
+    });
+    let rounds = 3;
+    let mut matches = 0;
+    // Per row: (lines, matches) expected.
+    let mut expected: std::collections::BTreeMap<String, (u64, u64)> = Default::default();
+    // (path, line) of each match event expected, in order.
+    let mut expected_events: Vec<(String, u64)> = Vec::new();
+    for round in 0..rounds {
+        let mut old = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log)
+            .expect("open the log");
+        // Round r's file: 2 + r matching lines and a noise line under app.log...
+        let mut line = 0;
+        for index in 0..2 + round {
+            old.write_all(bbb_line(&format!("r{round}-{index}")).as_bytes())
+                .expect("write");
+            line += 1;
+            expected_events.push(("app.log".to_string(), line));
+        }
+        old.write_all(b"noise\n").expect("write");
+        line += 1;
+        let row = expected.entry("app.log".to_string()).or_default();
+        row.0 += line;
+        row.1 += 2 + round as u64;
+        matches += 2 + round;
+        watcher.wait_for("the lines under app.log", |out, _| {
+            count_of(out, "match") == matches
+        });
+        // ...then rotated, and errscan has seen it go...
+        if is_numbered {
+            for older in (1..=round).rev() {
+                let from = env.path(&format!("app.log.{older}"));
+                fs::rename(&from, env.path(&format!("app.log.{}", older + 1))).expect("shift");
+            }
+        }
+        let rotated = rotated_name(round);
+        fs::rename(&log, env.path(&rotated)).expect("rotate");
+        let note = format!("app.log: renamed to {rotated};");
+        watcher.wait_for("the rotation note", |_, err| {
+            err.matches(&note).count() == if is_numbered { round + 1 } else { 1 }
+        });
+        // ...and the writer adds 1 + r lines before it reopens: the rest, under the new name.
+        for index in 0..1 + round {
+            old.write_all(bbb_line(&format!("r{round}-late{index}")).as_bytes())
+                .expect("write late");
+            line += 1;
+            expected_events.push((rotated.clone(), line));
+        }
+        let row = expected.entry(rotated).or_default();
+        row.0 += 1 + round as u64;
+        row.1 += 1 + round as u64;
+        matches += 1 + round;
+        watcher.wait_for("the rest of the rotated file", |out, _| {
+            count_of(out, "match") == matches
+        });
+    }
+    // The last new file.
+    append(&log, &bbb_line("last"));
+    expected_events.push(("app.log".to_string(), 1));
+    let row = expected.entry("app.log".to_string()).or_default();
+    row.0 += 1;
+    row.1 += 1;
+    matches += 1;
+    watcher.wait_for("the new file's line", |out, _| {
+        count_of(out, "match") == matches
+    });
+    let (code, summary, watcher) = stop(watcher);
+    assert_eq!(code, 0);
+    let events: Vec<(String, u64)> = events(&watcher.stdout())
+        .into_iter()
+        .filter(|event| event["type"] == "match")
+        .map(|event| {
+            (
+                event["path"].as_str().unwrap_or_default().to_string(),
+                event["line"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(events, expected_events, "{}", watcher.describe());
+    let expected_rows: Vec<(String, u64, u64)> = expected
+        .into_iter()
+        .map(|(path, (lines, matches))| (path, lines, matches))
+        .collect();
+    assert_eq!(file_rows(&summary), expected_rows, "{}", watcher.describe());
+    assert_eq!(summary["totals"]["matches"], matches);
+    assert_eq!(summary["totals"]["files"], expected_rows.len());
+}
+
+#[test]
+fn numbered_rotations_report_each_rest_under_app_log_1() {
+    rotations_are_reported_under_the_rotated_name(|_| "app.log.1".to_string(), true);
+}
+
+#[test]
+fn dated_rotations_report_each_rest_under_its_own_name() {
+    rotations_are_reported_under_the_rotated_name(|round| format!("app.log-2024010{round}"), false);
+}
+
+/// An input of `lines` lines where every 7th is a match told apart by its number, and the
+/// (line, offset, text) of each match.
+fn burst(lines: usize) -> (String, Vec<(u64, u64, String)>) {
+    let mut input = String::new();
+    let mut expected = Vec::new();
+    for index in 0..lines {
+        if index % 7 == 3 {
+            let line = bbb_line(&format!("n{index}"));
+            expected.push((
+                index as u64 + 1,
+                input.len() as u64,
+                line.trim_end().to_string(),
+            ));
+            input.push_str(&line);
+        } else {
+            input.push_str("noise line that matches nothing at all, padded to look like a log\n");
+        }
+    }
+    (input, expected)
+}
+
+/// (line, offset, text) of every match event of `path`.
+fn numbered_matches(stdout: &str, path: &str) -> Vec<(u64, u64, String)> {
+    events(stdout)
+        .into_iter()
+        .filter(|event| event["type"] == "match" && event["path"] == path)
+        .map(|event| {
+            (
+                event["line"].as_u64().unwrap_or_default(),
+                event["offset"].as_u64().unwrap_or_default(),
+                event["text"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_burst_on_stdin_gives_every_event_once_in_order_with_exact_numbers() {
+    // Megabytes at once keep the pipe full, so errscan scans batches on every core; the events
+    // must be exactly those of a line-by-line scan, in input order.
+    let env = TestEnv::new();
+    let lines = 120_000;
+    let (input, expected) = burst(lines);
+    let run = env
+        .run_with_stdin(&["watch", "--format", "ndjson"], input.as_bytes())
+        .expect_code(0);
+    let found = numbered_matches(&run.stdout, "-");
+    assert_eq!(found.len(), expected.len());
+    assert!(found == expected, "events differ from a line-by-line scan");
+    let summary = events(&run.stdout).pop().expect("a summary");
+    assert_eq!(summary["totals"]["lines"], lines);
+    assert_eq!(summary["totals"]["bytes"], input.len());
+    assert_eq!(summary["totals"]["matches"], expected.len());
+}
+
+#[test]
+fn a_large_followed_file_is_caught_up_with_exact_numbers() {
+    let env = TestEnv::new();
+    let lines = 120_000;
+    let (input, expected) = burst(lines);
+    env.write("big.log", &input);
+    let run = env
+        .run(&["watch", "--once", "--format", "ndjson", "-F", "big.log"])
+        .expect_code(0);
+    let found = numbered_matches(&run.stdout, "big.log");
+    assert_eq!(found.len(), expected.len());
+    assert!(found == expected, "events differ from a line-by-line scan");
+    let summary = events(&run.stdout).pop().expect("a summary");
+    assert_eq!(summary["totals"]["lines"], lines);
+    assert_eq!(summary["totals"]["bytes"], input.len());
+}
+
+#[test]
+fn a_stalled_reader_of_stdout_makes_errscan_wait_and_loses_nothing() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    // Megabytes of events into a pipe nobody reads for a while: errscan must block on its
+    // writes (and its reader on the full channel), then deliver every event in order.
+    let (input, expected) = burst(120_000);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_errscan"))
+        .args(["watch", "--format", "ndjson"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start errscan");
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(input.as_bytes());
+    });
+    std::thread::sleep(Duration::from_secs(1));
+    assert!(
+        child.try_wait().expect("poll errscan").is_none(),
+        "errscan cannot have finished with nobody reading"
+    );
+    let mut stdout = String::new();
+    child
+        .stdout
+        .take()
+        .expect("stdout is piped")
+        .read_to_string(&mut stdout)
+        .expect("read stdout");
+    let _ = writer.join();
+    let status = child.wait().expect("wait for errscan");
+    assert_eq!(status.code(), Some(0));
+    let found = numbered_matches(&stdout, "-");
+    assert_eq!(found.len(), expected.len());
+    assert!(found == expected, "events lost, doubled or out of order");
 }

@@ -47,9 +47,14 @@ pub struct WatchArgs {
     /// summary, the last line).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub summary_every: Option<Duration>,
-    /// How often followed files are checked for new bytes and rotation.
+    /// How often followed files are checked for new bytes and rotation when no change event
+    /// came (changes wake errscan at once through inotify; this is the fallback and safety net).
     #[arg(long, value_name = "DURATION", default_value = "200ms", value_parser = parse_duration)]
     pub poll_interval: Duration,
+    /// Do not watch followed files' directories for changes (inotify): check them every
+    /// --poll-interval only.
+    #[arg(long)]
+    pub no_notify: bool,
     /// Remember per followed file its identity and the offset read, and resume there next
     /// time (written atomically at exit and while running).
     #[arg(long, value_name = "FILE")]

@@ -190,7 +190,8 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
         }
     }
     // Only once every report is written: a report lost on the way is read again next time.
-    if let (Some(state), Some(path)) = (&state, &args.state) {
+    if let (Some(state), Some(path)) = (&mut state, &args.state) {
+        state.prune();
         state.save(path)?;
     }
     let is_github = outputs

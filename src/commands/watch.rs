@@ -2,11 +2,12 @@
 //! written and flushed at once → one summary at the end (EOF, SIGINT, SIGTERM, `--once`,
 //! `--exit-on-first`) → gate → exit status.
 //!
-//! Reading happens on other threads (a blocking `read` of stdin, a polling loop over the
-//! followed files) that send byte pieces over a bounded channel: a slow consumer of stdout
-//! blocks the writes here, the channel fills, and the readers wait, so memory stays bounded and
-//! no match is dropped. The main thread waits on the channel with a timeout, so that a signal
-//! is noticed within [`TICK`] however quiet the input.
+//! Reading happens on other threads (a blocking `read` of stdin; a loop over the followed
+//! files, woken by inotify or at the poll interval) that send byte pieces over a bounded
+//! channel: a slow consumer of stdout blocks the writes here, the channel fills, and the
+//! readers wait, so memory stays bounded and no match is dropped. The main thread waits on the
+//! channel with a timeout, so that a signal is noticed within [`TICK`] however quiet the input.
+//! Pieces that queue up are taken together and scanned in parallel ([`source`]).
 //!
 //! On a terminal (stdout and stderr both), a table of the top codes is drawn on stderr below
 //! the match lines and redrawn every [`REDRAW`] while counts change: it is erased (cursor up,
@@ -17,23 +18,26 @@ use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, RecvTimeoutError, SyncSender};
+use std::sync::mpsc::{self, RecvTimeoutError, SyncSender, TryRecvError};
 use std::time::{Duration, Instant};
 
+mod source;
+
+use self::source::Source;
 use super::{load_catalog, load_patterns, scan::build_gate, warn};
 use crate::catalog::{Catalog, Severity};
 use crate::cli::{WatchArgs, WatchFormat};
 use crate::config::resolve_color;
-use crate::escape::{MAX_SHOWN_BYTES, escape_bytes, escape_text};
+use crate::escape::escape_text;
 use crate::exit::ExitStatus;
-use crate::follow::{FollowEvent, Follower, Identity};
+use crate::follow::{FollowEvent, Follower, Waker};
 use crate::gate::{Gate, Key};
 use crate::input::describe_io_error;
 use crate::report::{self, Report, TextOptions};
-use crate::scan::{Code, Hit, HitSink, Scanner, SliceStart};
+use crate::scan::{Code, Scanner};
 use crate::state::{FileState, State};
-use crate::tally::{FileStat, Location, Tally};
-use crate::timestamp::{InputYears, Timestamp, TimestampContext, TimestampOptions};
+use crate::tally::Tally;
+use crate::timestamp::{InputYears, Timestamp};
 use crate::worker::Event;
 
 /// How long the main thread waits for input before it looks at the signal flag again.
@@ -42,9 +46,8 @@ const TICK: Duration = Duration::from_millis(50);
 /// Pieces in flight between the readers and the main thread (each at most 64 KiB).
 const CHANNEL_SLOTS: usize = 16;
 
-/// A line longer than this is matched on its first `MAX_LINE_BYTES` only; the rest of it is
-/// skipped up to its newline, so a line without end cannot grow memory without bound.
-const MAX_LINE_BYTES: usize = 1024 * 1024;
+/// At most this many bytes of one source are taken from the channel as one batch.
+const MAX_BATCH_BYTES: usize = CHANNEL_SLOTS * crate::follow::READ_BYTES;
 
 /// How often the live table is redrawn at most.
 const REDRAW: Duration = Duration::from_millis(250);
@@ -75,7 +78,11 @@ enum Message {
 pub fn run(args: WatchArgs) -> anyhow::Result<ExitStatus> {
     let catalog = load_catalog(&args.data)?;
     let patterns = load_patterns(&args.data)?;
-    let scanner = Scanner::new(&patterns, Arc::clone(&catalog), &args.data.vendor)?;
+    let scanner = Arc::new(Scanner::new(
+        &patterns,
+        Arc::clone(&catalog),
+        &args.data.vendor,
+    )?);
     let gate = build_gate(&args.gate)?;
 
     let mut followed: Vec<PathBuf> = Vec::new();
@@ -136,7 +143,22 @@ pub fn run(args: WatchArgs) -> anyhow::Result<ExitStatus> {
     }
     let follows_files = !followers.is_empty();
     if follows_files {
-        spawn_follower(followers, args.poll_interval, args.once, sender);
+        let waker = if args.once || args.no_notify {
+            Waker::polling()
+        } else {
+            let paths: Vec<PathBuf> = followers
+                .iter()
+                .map(|(_, follower)| follower.path().to_path_buf())
+                .collect();
+            Waker::watching(&paths).unwrap_or_else(|error| {
+                warn(&format!(
+                    "cannot watch for changes ({error}); checking followed files every {} instead",
+                    format_duration(args.poll_interval)
+                ));
+                Waker::polling()
+            })
+        };
+        spawn_follower(followers, args.poll_interval, args.once, waker, sender);
     } else {
         drop(sender);
     }
@@ -162,6 +184,7 @@ pub fn run(args: WatchArgs) -> anyhow::Result<ExitStatus> {
         exit_on_first: args.exit_on_first.clone(),
         has_tripped: false,
         write_error: None,
+        is_batching: false,
     };
     let summary = Summary {
         catalog: &catalog,
@@ -175,6 +198,8 @@ pub fn run(args: WatchArgs) -> anyhow::Result<ExitStatus> {
     let mut last_summary = Instant::now();
     let mut last_state = Instant::now();
     let mut is_state_dirty = false;
+    // A message taken from the channel while gathering a batch, handled next.
+    let mut held: Option<Message> = None;
     loop {
         if stop.load(Ordering::Relaxed) || live.has_tripped {
             break;
@@ -182,24 +207,64 @@ pub fn run(args: WatchArgs) -> anyhow::Result<ExitStatus> {
         if let Some(every) = args.summary_every {
             if last_summary.elapsed() >= every {
                 last_summary = Instant::now();
+                finish_all(&mut sources, &mut live);
                 summary.periodic(&sources, &mut live)?;
             }
         }
         if let (Some(state), Some(path)) = (&mut state, &args.state) {
             if is_state_dirty && last_state.elapsed() >= STATE_EVERY {
+                finish_all(&mut sources, &mut live);
                 record_state(state, &sources);
+                state.prune();
                 state.save(path)?;
                 last_state = Instant::now();
                 is_state_dirty = false;
             }
         }
         live.refresh_table();
-        let message = match receiver.recv_timeout(TICK) {
+        let message = match held.take().map_or_else(|| receiver.try_recv(), Ok) {
             Ok(message) => message,
-            Err(RecvTimeoutError::Timeout) => continue,
-            Err(RecvTimeoutError::Disconnected) => break,
+            Err(TryRecvError::Disconnected) => break,
+            Err(TryRecvError::Empty) => {
+                // Nothing more waiting: what was read is written before waiting.
+                finish_all(&mut sources, &mut live);
+                match receiver.recv_timeout(TICK) {
+                    Ok(message) => message,
+                    Err(RecvTimeoutError::Timeout) => continue,
+                    Err(RecvTimeoutError::Disconnected) => break,
+                }
+            }
         };
         match message {
+            Message::Event {
+                source,
+                event: FollowEvent::Data(bytes),
+            } => {
+                // What else of this source is waiting is taken with it: a batch large enough is
+                // scanned on every core.
+                let mut pieces = vec![bytes];
+                let mut batch_bytes = pieces.iter().map(Vec::len).sum::<usize>();
+                while batch_bytes < MAX_BATCH_BYTES {
+                    match receiver.try_recv() {
+                        Ok(Message::Event {
+                            source: next,
+                            event: FollowEvent::Data(bytes),
+                        }) if next == source => {
+                            batch_bytes += bytes.len();
+                            pieces.push(bytes);
+                        }
+                        Ok(other) => {
+                            held = Some(other);
+                            break;
+                        }
+                        Err(_) => break,
+                    }
+                }
+                if let Some(source) = sources.get_mut(source) {
+                    is_state_dirty = true;
+                    source.take_pieces(pieces, &scanner, &mut live);
+                }
+            }
             Message::Event { source, event } => {
                 if let Some(source) = sources.get_mut(source) {
                     is_state_dirty = true;
@@ -208,11 +273,12 @@ pub fn run(args: WatchArgs) -> anyhow::Result<ExitStatus> {
             }
             Message::End { source, error } => {
                 if let Some(source) = sources.get_mut(source) {
+                    source.finish_in_flight(&mut live);
                     source.finish_partial_line(&scanner, &mut live);
                     if let Some(error) = error {
                         live.erase_table();
                         warn(&format!("{}: {error}", source.path));
-                        source.stat.error = Some(error);
+                        source.row_mut().error = Some(error);
                     }
                     source.is_done = true;
                 }
@@ -226,6 +292,7 @@ pub fn run(args: WatchArgs) -> anyhow::Result<ExitStatus> {
             return Err(error.into());
         }
     }
+    finish_all(&mut sources, &mut live);
     // A partial last line of a followed file is left for the next run (its offset is not
     // recorded); stdin's was matched at its end.
     if let Some(error) = live.write_error.take() {
@@ -234,6 +301,7 @@ pub fn run(args: WatchArgs) -> anyhow::Result<ExitStatus> {
     live.erase_table();
     if let (Some(state), Some(path)) = (&mut state, &args.state) {
         record_state(state, &sources);
+        state.prune();
         state.save(path)?;
     }
     let report = summary.finish(&sources, &mut live)?;
@@ -247,14 +315,27 @@ pub fn run(args: WatchArgs) -> anyhow::Result<ExitStatus> {
     Ok(status)
 }
 
-/// Reads stdin on its own thread, so that a quiet pipe never keeps signals waiting.
+/// Reads stdin on its own thread, so that a quiet pipe never keeps signals waiting. Each piece
+/// sent holds whole lines: the head of a line whose newline has not come yet waits here for
+/// the rest (unless it fills the buffer), so that the main thread can scan the pieces where
+/// they lie. Nothing complete is ever held back.
 fn spawn_stdin_reader(source: usize, sender: SyncSender<Message>) {
     std::thread::spawn(move || {
         let mut stdin = io::stdin().lock();
         let mut buffer = vec![0u8; crate::follow::READ_BYTES];
+        // `buffer[..carried]` is the head of a line, read but not sent.
+        let mut carried = 0;
+        let send_data = |bytes: &[u8]| {
+            let event = FollowEvent::Data(bytes.to_vec());
+            sender.send(Message::Event { source, event }).is_ok()
+        };
         loop {
-            match stdin.read(&mut buffer) {
+            let read = stdin.read(buffer.get_mut(carried..).unwrap_or_default());
+            match read {
                 Ok(0) => {
+                    if carried > 0 && !send_data(buffer.get(..carried).unwrap_or_default()) {
+                        return;
+                    }
                     let _ = sender.send(Message::End {
                         source,
                         error: None,
@@ -262,14 +343,28 @@ fn spawn_stdin_reader(source: usize, sender: SyncSender<Message>) {
                     return;
                 }
                 Ok(count) => {
-                    let bytes = buffer.get(..count).unwrap_or_default().to_vec();
-                    let event = FollowEvent::Data(bytes);
-                    if sender.send(Message::Event { source, event }).is_err() {
+                    let filled = carried + count;
+                    let fresh = buffer.get(carried..filled).unwrap_or_default();
+                    let cut = match memchr::memrchr(b'\n', fresh) {
+                        Some(newline) => carried + newline + 1,
+                        // A head that fills the buffer goes as it is (the main thread joins it).
+                        None if filled == buffer.len() => filled,
+                        None => {
+                            carried = filled;
+                            continue;
+                        }
+                    };
+                    if !send_data(buffer.get(..cut).unwrap_or_default()) {
                         return;
                     }
+                    buffer.copy_within(cut..filled, 0);
+                    carried = filled - cut;
                 }
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
                 Err(error) => {
+                    if carried > 0 && !send_data(buffer.get(..carried).unwrap_or_default()) {
+                        return;
+                    }
                     let error = Some(describe_io_error(&error));
                     let _ = sender.send(Message::End { source, error });
                     return;
@@ -279,11 +374,13 @@ fn spawn_stdin_reader(source: usize, sender: SyncSender<Message>) {
     });
 }
 
-/// Polls every followed file each `interval` on its own thread.
+/// Polls every followed file on its own thread: at once, then whenever `waker` reports a
+/// change, and at least every `interval`.
 fn spawn_follower(
     mut followers: Vec<(usize, Follower)>,
     interval: Duration,
     is_once: bool,
+    mut waker: Waker,
     sender: SyncSender<Message>,
 ) {
     std::thread::spawn(move || {
@@ -300,9 +397,16 @@ fn spawn_follower(
                 let _ = sender.send(Message::AllRead);
                 return;
             }
-            std::thread::sleep(interval);
+            waker.wait(interval);
         }
     });
+}
+
+/// Writes the events of every batch still being scanned.
+fn finish_all(sources: &mut [Source], live: &mut Live) {
+    for source in sources {
+        source.finish_in_flight(live);
+    }
 }
 
 /// Writes the state of every followed file that has been opened.
@@ -334,6 +438,8 @@ struct Live {
     has_tripped: bool,
     /// The first write error (a closed stdout ends the run).
     write_error: Option<io::Error>,
+    /// A batch is being written: events are flushed at its end rather than one by one.
+    is_batching: bool,
 }
 
 impl Live {
@@ -357,7 +463,18 @@ impl Live {
             WatchFormat::Ndjson => report::write_event(event, &self.catalog, &mut self.out)?,
             WatchFormat::Text => self.write_text_match(event)?,
         }
+        if self.is_batching {
+            return Ok(());
+        }
         self.out.flush()
+    }
+
+    /// Flushes the events of a batch.
+    fn end_batch(&mut self) {
+        self.is_batching = false;
+        if let Err(error) = self.out.flush() {
+            self.write_error.get_or_insert(error);
+        }
     }
 
     /// `path:line: Vendor CODE NAME (category, severity): text`
@@ -398,231 +515,6 @@ impl Live {
     }
 }
 
-/// Receives the hits of one piece of one source.
-struct LiveSink<'a> {
-    live: &'a mut Live,
-    path: &'a Arc<str>,
-    times: &'a mut TimestampContext,
-    /// The complete lines scanned, and the input offset of their first byte.
-    piece: &'a [u8],
-    piece_offset: u64,
-    matches: u64,
-}
-
-impl HitSink for LiveSink<'_> {
-    fn hit(&mut self, hit: Hit, line: &[u8]) {
-        let live = &mut *self.live;
-        if live.has_tripped || live.write_error.is_some() {
-            return;
-        }
-        self.matches += 1;
-        let line_start = usize::try_from(hit.byte_offset.saturating_sub(self.piece_offset))
-            .unwrap_or(usize::MAX)
-            .min(self.piece.len());
-        let preceding = self.piece.get(..line_start).unwrap_or_default();
-        let time = self.times.line_after(line, preceding);
-        live.tally.add(
-            hit.vendor,
-            hit.code.clone(),
-            Location {
-                path: Arc::clone(self.path),
-                line: hit.line_number,
-            },
-        );
-        let is_first_of_key = live.exit_on_first.as_ref().is_some_and(|key| {
-            let code = &hit.code;
-            let (text, known) = match code {
-                Code::Known(id) => {
-                    let entry = live.catalog.entry(*id);
-                    (entry.code.as_str(), Some((entry.category, entry.severity)))
-                }
-                Code::Unknown(text) => (&**text, None),
-            };
-            key.matches(hit.vendor, text, known)
-        });
-        let event = Event {
-            path: Arc::clone(self.path),
-            line: hit.line_number,
-            offset: hit.byte_offset,
-            vendor: hit.vendor,
-            code: hit.code,
-            time,
-            text: escape_bytes(line, MAX_SHOWN_BYTES),
-        };
-        if let Err(error) = live.write_match(&event) {
-            live.write_error = Some(error);
-        }
-        live.has_tripped = is_first_of_key;
-    }
-}
-
-/// One input: stdin or a followed path, with its partial line and counts.
-struct Source {
-    path: Arc<str>,
-    /// The file read now (followed files only).
-    identity: Option<Identity>,
-    /// Bytes after the last newline, waiting for theirs.
-    pending: Vec<u8>,
-    /// The rest of an over-long line is being skipped up to its newline.
-    is_skipping: bool,
-    next_line_number: u64,
-    /// The end of the last complete line in the current file.
-    consumed_offset: u64,
-    times: TimestampContext,
-    /// What `times` is made with, again after a rotation.
-    timestamp_options: TimestampOptions,
-    stat: FileStat,
-    is_done: bool,
-}
-
-impl Source {
-    fn new(path: Arc<str>, timestamp_options: TimestampOptions) -> Source {
-        Source {
-            stat: FileStat {
-                path: Arc::clone(&path),
-                ..FileStat::default()
-            },
-            path,
-            identity: None,
-            pending: Vec::new(),
-            is_skipping: false,
-            next_line_number: 1,
-            consumed_offset: 0,
-            times: TimestampContext::new(timestamp_options),
-            timestamp_options,
-            is_done: false,
-        }
-    }
-
-    fn take(&mut self, event: FollowEvent, scanner: &Scanner, live: &mut Live) {
-        match event {
-            FollowEvent::Data(bytes) => self.take_bytes(&bytes, scanner, live),
-            FollowEvent::Opened {
-                identity,
-                offset,
-                lines,
-            } => {
-                self.finish_partial_line(scanner, live);
-                self.restart(identity, offset, lines);
-            }
-            FollowEvent::Truncated {
-                identity,
-                old_offset,
-                size,
-            } => {
-                live.erase_table();
-                warn(&format!(
-                    "{}: truncated ({size} bytes, {old_offset} read before); reading it again from the start, lines written just before the truncation may be missed",
-                    self.path
-                ));
-                self.finish_partial_line(scanner, live);
-                self.restart(identity, 0, 0);
-            }
-            FollowEvent::Warning(message) => {
-                live.erase_table();
-                warn(&message);
-            }
-        }
-    }
-
-    fn restart(&mut self, identity: Identity, offset: u64, lines: u64) {
-        self.identity = Some(identity);
-        self.consumed_offset = offset;
-        self.next_line_number = lines + 1;
-        self.times = TimestampContext::new(self.timestamp_options);
-    }
-
-    /// Adds bytes; every line completed by them is scanned now.
-    fn take_bytes(&mut self, mut bytes: &[u8], scanner: &Scanner, live: &mut Live) {
-        self.stat.bytes += bytes.len() as u64;
-        if self.is_skipping {
-            let Some(newline) = memchr::memchr(b'\n', bytes) else {
-                self.consumed_offset += bytes.len() as u64;
-                return;
-            };
-            // The line was counted when its head was matched.
-            self.is_skipping = false;
-            self.consumed_offset += newline as u64 + 1;
-            bytes = bytes.get(newline + 1..).unwrap_or_default();
-        }
-        let Some(last_newline) = memchr::memrchr(b'\n', bytes) else {
-            self.pending.extend_from_slice(bytes);
-            if self.pending.len() > MAX_LINE_BYTES {
-                // The line's head is matched now; the rest is skipped up to its newline.
-                let head = std::mem::take(&mut self.pending);
-                let start = self.slice_start();
-                self.scan(&head, start, scanner, live, true);
-                self.consumed_offset += head.len() as u64;
-                self.is_skipping = true;
-            }
-            return;
-        };
-        let (complete, rest) = bytes.split_at(last_newline + 1);
-        let start = self.slice_start();
-        if self.pending.is_empty() {
-            self.scan(complete, start, scanner, live, false);
-        } else {
-            let mut lines = std::mem::take(&mut self.pending);
-            lines.extend_from_slice(complete);
-            self.scan(&lines, start, scanner, live, false);
-            lines.clear();
-            self.pending = lines;
-        }
-        self.pending.extend_from_slice(rest);
-    }
-
-    /// At the end of a file (EOF of stdin, or the file replaced): a last line without its
-    /// newline is a line too.
-    fn finish_partial_line(&mut self, scanner: &Scanner, live: &mut Live) {
-        self.is_skipping = false;
-        if self.pending.is_empty() {
-            return;
-        }
-        let line = std::mem::take(&mut self.pending);
-        let start = self.slice_start();
-        self.scan(&line, start, scanner, live, true);
-        self.consumed_offset += line.len() as u64;
-    }
-
-    fn slice_start(&self) -> SliceStart {
-        SliceStart {
-            line_number: self.next_line_number,
-            byte_offset: self.consumed_offset,
-        }
-    }
-
-    /// Scans whole lines (or, with `is_one_line`, one line without its newline).
-    fn scan(
-        &mut self,
-        lines: &[u8],
-        start: SliceStart,
-        scanner: &Scanner,
-        live: &mut Live,
-        is_one_line: bool,
-    ) {
-        let mut sink = LiveSink {
-            live,
-            path: &self.path,
-            times: &mut self.times,
-            piece: lines,
-            piece_offset: start.byte_offset,
-            matches: 0,
-        };
-        let line_count = if is_one_line {
-            scanner.scan_line(lines, start, &mut sink);
-            1
-        } else {
-            scanner.scan_slice(lines, start, &mut sink).newlines
-        };
-        self.stat.matches += sink.matches;
-        self.stat.lines += line_count;
-        self.next_line_number += line_count;
-        if !is_one_line {
-            self.consumed_offset += lines.len() as u64;
-        }
-    }
-}
-
 /// Builds and writes summaries.
 struct Summary<'a> {
     catalog: &'a Catalog,
@@ -633,7 +525,10 @@ struct Summary<'a> {
 impl Summary<'_> {
     fn report(&self, sources: &[Source], live: &Live) -> Report {
         let mut tally = live.tally.clone();
-        tally.files = sources.iter().map(|source| source.stat.clone()).collect();
+        tally.files = sources
+            .iter()
+            .flat_map(|source| source.rows.iter().cloned())
+            .collect();
         let mut report = Report::from_tally(&tally, self.catalog);
         report.gate = self.gate.map(|gate| gate.evaluate(&report));
         report
@@ -768,4 +663,14 @@ fn table_lines(report: &Report, rows: usize) -> Vec<String> {
             .map(|(count, text)| format!("{count:>8}  {text}")),
     );
     lines
+}
+
+/// A duration as the user would write it: `200ms`, `30s`.
+fn format_duration(duration: Duration) -> String {
+    let milliseconds = duration.as_millis();
+    if milliseconds % 1000 == 0 {
+        format!("{}s", milliseconds / 1000)
+    } else {
+        format!("{milliseconds}ms")
+    }
 }

@@ -229,10 +229,23 @@ impl Spawned {
 
     /// Waits until `condition(stdout, stderr)` holds; fails with both outputs after PATIENCE.
     pub fn wait_for(&self, what: &str, condition: impl Fn(&str, &str) -> bool) {
+        self.wait_for_within(what, PATIENCE, condition);
+    }
+
+    /// Waits until `condition(stdout, stderr)` holds; fails with both outputs after `limit`.
+    pub fn wait_for_within(
+        &self,
+        what: &str,
+        limit: std::time::Duration,
+        condition: impl Fn(&str, &str) -> bool,
+    ) {
         let start = std::time::Instant::now();
         while !condition(&self.stdout(), &self.stderr()) {
-            if start.elapsed() > PATIENCE {
-                panic!("timed out waiting for {what}\n{}", self.describe());
+            if start.elapsed() > limit {
+                panic!(
+                    "timed out after {limit:?} waiting for {what}\n{}",
+                    self.describe()
+                );
             }
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
