@@ -321,6 +321,8 @@ pub fn run(args: WatchArgs) -> anyhow::Result<ExitStatus> {
 /// they lie. Nothing complete is ever held back.
 fn spawn_stdin_reader(source: usize, sender: SyncSender<Message>) {
     std::thread::spawn(move || {
+        // Reads still return as soon as anything arrives; only a fast writer gains.
+        crate::input::widen_pipe(&io::stdin());
         let mut stdin = io::stdin().lock();
         let mut buffer = vec![0u8; crate::follow::READ_BYTES];
         // `buffer[..carried]` is the head of a line, read but not sent.

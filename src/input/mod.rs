@@ -8,6 +8,24 @@ mod walk;
 pub use open::{Kind, Opened, open_file, open_path, open_stream, sniff};
 pub use walk::{InputList, WalkOptions, expand};
 
+/// The pipe buffer errscan asks for on a piped stdin: 1 MiB, the most an unprivileged process
+/// may set by default (`/proc/sys/fs/pipe-max-size`).
+const PIPE_BYTES: libc::c_int = 1 << 20;
+
+/// Asks the kernel for a larger buffer when `input` is a pipe (Linux `F_SETPIPE_SZ`), so that
+/// the writer (`cat`, `zcat`, `kubectl logs`) and errscan wake each other 16 times less often
+/// than with the default 64 KiB. Anything else, or a refusal, leaves it as it is.
+pub fn widen_pipe<F: std::os::fd::AsRawFd>(input: &F) {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: fcntl on a descriptor we hold; F_SETPIPE_SZ only resizes a pipe's buffer and
+        // fails harmlessly (EBADF, EPERM, EBUSY) on anything else.
+        let _ = unsafe { libc::fcntl(input.as_raw_fd(), libc::F_SETPIPE_SZ, PIPE_BYTES) };
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = input;
+}
+
 use std::io;
 use std::path::PathBuf;
 

@@ -170,8 +170,11 @@ pub fn scan_input_from(
     let path: Arc<str> = Arc::from(input.display_path());
     let mut accumulator = Accumulator::new(Arc::clone(&path), options.progress.clone());
     let opened = match input {
-        Input::Stdin => crate::input::open_stream(Box::new(io::stdin()))
-            .map_err(|error| InputError::io("-", &error)),
+        Input::Stdin => {
+            crate::input::widen_pipe(&io::stdin());
+            crate::input::open_stream(Box::new(io::stdin()))
+                .map_err(|error| InputError::io("-", &error))
+        }
         Input::Path(file) => {
             open_identified(file, &path, options.use_mmap).map(|(opened, identity)| {
                 accumulator.identity = identity;
