@@ -64,21 +64,39 @@ impl ReportFormatter {
     }
 }
 
+/// Writes `inline_text` when `inline`, else what serde_json's pretty formatter writes.
+fn punctuate<W: ?Sized + Write>(
+    inline: bool,
+    pretty: &mut serde_json::ser::PrettyFormatter<'static>,
+    writer: &mut W,
+    inline_text: &[u8],
+    write_pretty: impl FnOnce(&mut serde_json::ser::PrettyFormatter<'static>, &mut W) -> io::Result<()>,
+) -> io::Result<()> {
+    if inline {
+        writer.write_all(inline_text)
+    } else {
+        write_pretty(pretty, writer)
+    }
+}
+
+/// What goes before an element of an inline container.
+fn separator(first: bool) -> &'static [u8] {
+    if first { b"" } else { b", " }
+}
+
 impl serde_json::ser::Formatter for ReportFormatter {
     fn begin_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        if self.open(true) {
-            writer.write_all(b"[")
-        } else {
-            self.pretty.begin_array(writer)
-        }
+        let inline = self.open(true);
+        punctuate(inline, &mut self.pretty, writer, b"[", |pretty, w| {
+            pretty.begin_array(w)
+        })
     }
 
     fn end_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        if self.close() {
-            writer.write_all(b"]")
-        } else {
-            self.pretty.end_array(writer)
-        }
+        let inline = self.close();
+        punctuate(inline, &mut self.pretty, writer, b"]", |pretty, w| {
+            pretty.end_array(w)
+        })
     }
 
     fn begin_array_value<W: ?Sized + Write>(
@@ -86,39 +104,35 @@ impl serde_json::ser::Formatter for ReportFormatter {
         writer: &mut W,
         first: bool,
     ) -> io::Result<()> {
-        if self.inline() {
-            if first {
-                Ok(())
-            } else {
-                writer.write_all(b", ")
-            }
-        } else {
-            self.pretty.begin_array_value(writer, first)
-        }
+        let inline = self.inline();
+        punctuate(
+            inline,
+            &mut self.pretty,
+            writer,
+            separator(first),
+            |pretty, w| pretty.begin_array_value(w, first),
+        )
     }
 
     fn end_array_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        if self.inline() {
-            Ok(())
-        } else {
-            self.pretty.end_array_value(writer)
-        }
+        let inline = self.inline();
+        punctuate(inline, &mut self.pretty, writer, b"", |pretty, w| {
+            pretty.end_array_value(w)
+        })
     }
 
     fn begin_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        if self.open(false) {
-            writer.write_all(b"{")
-        } else {
-            self.pretty.begin_object(writer)
-        }
+        let inline = self.open(false);
+        punctuate(inline, &mut self.pretty, writer, b"{", |pretty, w| {
+            pretty.begin_object(w)
+        })
     }
 
     fn end_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        if self.close() {
-            writer.write_all(b"}")
-        } else {
-            self.pretty.end_object(writer)
-        }
+        let inline = self.close();
+        punctuate(inline, &mut self.pretty, writer, b"}", |pretty, w| {
+            pretty.end_object(w)
+        })
     }
 
     fn begin_object_key<W: ?Sized + Write>(
@@ -126,31 +140,28 @@ impl serde_json::ser::Formatter for ReportFormatter {
         writer: &mut W,
         first: bool,
     ) -> io::Result<()> {
-        if self.inline() {
-            if first {
-                Ok(())
-            } else {
-                writer.write_all(b", ")
-            }
-        } else {
-            self.pretty.begin_object_key(writer, first)
-        }
+        let inline = self.inline();
+        punctuate(
+            inline,
+            &mut self.pretty,
+            writer,
+            separator(first),
+            |pretty, w| pretty.begin_object_key(w, first),
+        )
     }
 
     fn begin_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        if self.inline() {
-            writer.write_all(b": ")
-        } else {
-            self.pretty.begin_object_value(writer)
-        }
+        let inline = self.inline();
+        punctuate(inline, &mut self.pretty, writer, b": ", |pretty, w| {
+            pretty.begin_object_value(w)
+        })
     }
 
     fn end_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        if self.inline() {
-            Ok(())
-        } else {
-            self.pretty.end_object_value(writer)
-        }
+        let inline = self.inline();
+        punctuate(inline, &mut self.pretty, writer, b"", |pretty, w| {
+            pretty.end_object_value(w)
+        })
     }
 }
 
