@@ -675,17 +675,25 @@ impl TimestampContext {
         let mut window = preceding.get(start..).unwrap_or_default();
         if start > 0 {
             // The cut may fall inside a line, whose tail could pass for a stamp: skip it.
-            let newline = window
-                .iter()
-                .position(|&byte| byte == b'\n')
-                .unwrap_or(window.len());
+            let newline = memchr::memchr(b'\n', window).unwrap_or(window.len());
             window = window.get(newline..).unwrap_or_default();
         }
-        window
-            .rsplit(|&byte| byte == b'\n')
+        lines_backwards(window)
             .take(LOOKBACK_LINES)
             .find_map(|line| self.full_anchor(find_stamp(line)?))
     }
+}
+
+/// The lines of `text` from the last to the first, as `text.rsplit(|&b| b == b'\n')` gives them,
+/// found with memchr rather than byte by byte.
+fn lines_backwards(text: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut end = Some(text.len());
+    std::iter::from_fn(move || {
+        let line_end = end?;
+        let line_start = memchr::memrchr(b'\n', &text[..line_end]).map_or(0, |newline| newline + 1);
+        end = line_start.checked_sub(1);
+        Some(&text[line_start..line_end])
+    })
 }
 
 /// The first full stamp among the first lines of `following` (a line start), within the

@@ -1155,3 +1155,20 @@ fn partial_stamps_at_the_start_are_dated_by_the_next_full_stamp() {
         Some("2021-05-09T10:00:09.000Z")
     );
 }
+
+/// `lines_backwards` gives what `rsplit` on newlines gives, empty lines and ends included.
+#[test]
+fn lines_backwards_equals_rsplit() {
+    for text in [
+        &b""[..],
+        b"a",
+        b"\n",
+        b"a\nb",
+        b"\na\n\nbc\n",
+        b"2024-03-07T10:00:01Z x\nno stamp\n",
+    ] {
+        let expected: Vec<&[u8]> = text.rsplit(|&byte| byte == b'\n').collect();
+        let got: Vec<&[u8]> = lines_backwards(text).collect();
+        assert_eq!(got, expected, "{:?}", String::from_utf8_lossy(text));
+    }
+}
