@@ -640,12 +640,7 @@ impl TimestampContext {
         let at = match self.options.default_year? {
             DefaultYear::Year(year) => instant(i64::from(year), month, day, time, offset_minutes)?,
             DefaultYear::NotAfter(limit) => {
-                let (limit_year, ..) = limit.wall_clock(offset_minutes);
-                let latest = limit.checked_add_millis(NOT_AFTER_SLACK_MILLIS)?;
-                // Eight years back reach a 29 February from any year.
-                (0..=8)
-                    .filter_map(|back| instant(limit_year - back, month, day, time, offset_minutes))
-                    .find(|at| *at <= latest)?
+                latest_year_not_after(limit, month, day, time, offset_minutes)?
             }
         };
         Some(Anchor { at, offset_minutes })
@@ -711,6 +706,23 @@ fn next_full_stamp(context: &TimestampContext, following: &[u8]) -> Option<Ancho
         .find_map(|line| context.full_anchor(find_stamp(line)?))
 }
 
+/// A year-less stamp in the latest year that does not put it more than a day after `limit`
+/// (read at `offset_minutes`).
+fn latest_year_not_after(
+    limit: Timestamp,
+    month: u8,
+    day: u8,
+    time: TimeOfDay,
+    offset_minutes: i32,
+) -> Option<Timestamp> {
+    let (limit_year, ..) = limit.wall_clock(offset_minutes);
+    let latest = limit.checked_add_millis(NOT_AFTER_SLACK_MILLIS)?;
+    // Eight years back reach a 29 February from any year.
+    (0..=8)
+        .filter_map(|back| instant(limit_year - back, month, day, time, offset_minutes))
+        .find(|at| *at <= latest)
+}
+
 /// A partial stamp completed from the full stamp `next` that follows it: the latest instant
 /// that is not more than a day (year-less) or an hour (time-only) after `next`.
 fn partial_before(stamp: LineStamp, next: Anchor) -> Option<Anchor> {
@@ -721,15 +733,7 @@ fn partial_before(stamp: LineStamp, next: Anchor) -> Option<Anchor> {
             month: stamp_month,
             day: stamp_day,
             time,
-        } => {
-            let latest = next.at.checked_add_millis(NOT_AFTER_SLACK_MILLIS)?;
-            // Eight years back reach a 29 February from any year.
-            (0..=8)
-                .filter_map(|back| {
-                    instant(year - back, stamp_month, stamp_day, time, offset_minutes)
-                })
-                .find(|at| *at <= latest)?
-        }
+        } => latest_year_not_after(next.at, stamp_month, stamp_day, time, offset_minutes)?,
         LineStamp::TimeOnly(time) => {
             let same_day = instant(year, month, day, time, offset_minutes)?;
             let latest = next.at.checked_add_millis(SAME_DAY_TOLERANCE_MILLIS)?;
