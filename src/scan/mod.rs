@@ -185,7 +185,7 @@ impl Scanner {
         start: SliceStart,
         sink: &mut S,
     ) -> SliceStats {
-        let mut scratch = LineScratch::new(&self.patterns);
+        let mut scratch = LineScratch::new(self.patterns.len());
         let mut newlines: u64 = 0;
         let mut counted_up_to = 0;
         let mut search_from = 0;
@@ -247,7 +247,7 @@ impl Scanner {
         let Some((anchor, anchor_start, _)) = self.next_anchor(line, 0, line.len()) else {
             return;
         };
-        let mut scratch = LineScratch::new(&self.patterns);
+        let mut scratch = LineScratch::new(self.patterns.len());
         if line.len() > MAX_CONFIRM_LINE_BYTES {
             self.confirm_long_line(line, anchor_start, start, &mut scratch, sink);
             return;
@@ -334,7 +334,8 @@ impl Scanner {
     /// Runs one pattern over `text`; what it finds waits in `scratch` until the line is flushed.
     fn run_pattern(&self, pattern_index: usize, text: &[u8], scratch: &mut LineScratch) {
         let pattern = &self.patterns[pattern_index];
-        let locations = &mut scratch.locations[pattern_index];
+        let locations = scratch.locations[pattern_index]
+            .get_or_insert_with(|| pattern.regex.capture_locations());
         // Captures read into locations kept per pattern: most candidate lines match nothing, and
         // a search that finds no match costs one forward pass and no allocation.
         let mut from = 0;
@@ -429,20 +430,18 @@ impl Scanner {
 /// Per-line working memory, reused across the lines of one slice.
 struct LineScratch {
     triggered: Vec<bool>,
-    /// One set of capture locations per pattern, reused for every match.
-    locations: Vec<regex::bytes::CaptureLocations>,
+    /// One set of capture locations per pattern, made when the pattern first runs (a single
+    /// line, as `watch` scans them, runs few patterns) and reused for every match after.
+    locations: Vec<Option<regex::bytes::CaptureLocations>>,
     pending: Vec<(Vendor, Resolved)>,
     reported: Vec<(Vendor, Code)>,
 }
 
 impl LineScratch {
-    fn new(patterns: &[Pattern]) -> LineScratch {
+    fn new(pattern_count: usize) -> LineScratch {
         LineScratch {
-            triggered: vec![false; patterns.len()],
-            locations: patterns
-                .iter()
-                .map(|pattern| pattern.regex.capture_locations())
-                .collect(),
+            triggered: vec![false; pattern_count],
+            locations: vec![None; pattern_count],
             pending: Vec::new(),
             reported: Vec::new(),
         }
