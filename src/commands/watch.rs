@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 mod source;
 
 use self::source::Source;
-use super::{load_catalog, load_patterns, scan::build_gate, warn};
+use super::{load_catalog_and_patterns, scan::build_gate, warn};
 use crate::catalog::{Catalog, Severity};
 use crate::cli::{WatchArgs, WatchFormat};
 use crate::config::resolve_color;
@@ -76,8 +76,7 @@ enum Message {
 }
 
 pub fn run(args: WatchArgs) -> anyhow::Result<ExitStatus> {
-    let catalog = load_catalog(&args.data)?;
-    let patterns = load_patterns(&args.data)?;
+    let (catalog, patterns) = load_catalog_and_patterns(&args.data)?;
     let scanner = Arc::new(Scanner::new(
         &patterns,
         Arc::clone(&catalog),
