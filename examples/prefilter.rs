@@ -7,7 +7,9 @@
 //! Compared: aho-corasick's packed (Teddy) searcher over the built-in anchors, and over two
 //! smaller sets of shorter literals that every anchor contains (fewer literals, so Teddy can use
 //! its 32-byte "slim" form, but more hits to verify); a single literal with Teddy; one
-//! `memchr::memmem` pass per literal.
+//! `memchr::memmem` pass per literal; Teddy's own floor (literals that never occur, so nothing
+//! is verified and nothing returned) in its slim and fat forms; and a rare-byte first stage,
+//! which this input's own byte counts rule out before any timing.
 
 use std::fs::File;
 use std::process::ExitCode;
@@ -79,6 +81,71 @@ const TRIGGERS: &[&str] = &[
     "OUIKit[ERROR]",
 ];
 
+/// Literals that never occur in a log: `count` four-byte literals `QZ` + two letters + `Q`.
+fn absent_literals(count: usize) -> Vec<String> {
+    (0..count)
+        .map(|index| {
+            let first = char::from(b'A' + (index / 26) as u8);
+            let second = char::from(b'a' + (index % 26) as u8);
+            format!("QZ{first}{second}Q")
+        })
+        .collect()
+}
+
+/// A rare-byte first stage would look for one byte per pattern (the byte its anchors all
+/// contain that is rarest in this input) and verify around every occurrence. Prints the
+/// bytes and the share of the input that would have to be verified.
+fn rare_byte_cover(patterns: &PatternSet, bytes: &[u8]) {
+    let mut frequency = [0u64; 256];
+    for &byte in bytes {
+        frequency[usize::from(byte)] += 1;
+    }
+    let mut chosen = [false; 256];
+    for pattern in patterns.patterns() {
+        let mut common = [true; 256];
+        for anchor in &pattern.anchors {
+            let mut present = [false; 256];
+            for &byte in anchor.as_bytes() {
+                present[usize::from(byte)] = true;
+            }
+            for (slot, here) in common.iter_mut().zip(present) {
+                *slot &= here;
+            }
+        }
+        let rarest_common = (0..256)
+            .filter(|&byte| common[byte])
+            .min_by_key(|&byte| frequency[byte]);
+        match rarest_common {
+            Some(byte) => chosen[byte] = true,
+            // No byte in all anchors: the rarest byte of each anchor.
+            None => {
+                for anchor in &pattern.anchors {
+                    if let Some(&byte) = anchor
+                        .as_bytes()
+                        .iter()
+                        .min_by_key(|&&byte| frequency[usize::from(byte)])
+                    {
+                        chosen[usize::from(byte)] = true;
+                    }
+                }
+            }
+        }
+    }
+    let candidates: u64 = (0..256)
+        .filter(|&byte| chosen[byte])
+        .map(|byte| frequency[byte])
+        .sum();
+    let shown: String = (0..=255u8)
+        .filter(|&byte| chosen[usize::from(byte)])
+        .map(char::from)
+        .collect();
+    println!(
+        "rare-byte cover: {} bytes {shown:?}; {candidates} positions to verify, {:.1} % of the input",
+        shown.len(),
+        candidates as f64 * 100.0 / bytes.len().max(1) as f64
+    );
+}
+
 fn best_of_3<F: FnMut() -> usize>(mut pass: F) -> (f64, usize) {
     let mut best = f64::MAX;
     let mut hits = 0;
@@ -145,6 +212,20 @@ fn main() -> ExitCode {
     teddy("anchor families merged", MERGED, bytes, baseline);
     teddy("one literal per family", TRIGGERS, bytes, baseline);
     teddy("one literal", &["rCode"], bytes, baseline);
+    let absent = absent_literals(40);
+    let absent: Vec<&str> = absent.iter().map(String::as_str).collect();
+    teddy(
+        "floor, slim: literals that never occur",
+        &absent[..24],
+        bytes,
+        baseline,
+    );
+    teddy(
+        "floor, fat: literals that never occur",
+        &absent,
+        bytes,
+        baseline,
+    );
     for literal in ["rCode", "FAILED:", "rorMessage", " :: "] {
         let finder = memchr::memmem::Finder::new(literal);
         let (millis, hits) = best_of_3(|| finder.find_iter(bytes).count());
@@ -153,5 +234,6 @@ fn main() -> ExitCode {
             millis / baseline
         );
     }
+    rare_byte_cover(&patterns, bytes);
     ExitCode::SUCCESS
 }
