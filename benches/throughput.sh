@@ -3,7 +3,7 @@
 # baseline measured in the same run: counting newlines of the same mmap with memchr on one
 # thread (examples/count_newlines.rs), and `wc -l` for stdin.
 #
-#   bash benches/throughput.sh            # 1 GiB log, 10 runs each (needs ~3 GiB in $BENCH_DIR)
+#   bash benches/throughput.sh            # 1 GiB log, 10 runs each (needs ~4 GiB in $BENCH_DIR)
 #   RUNS=5 SIZE=256M bash benches/throughput.sh
 #
 # Needs hyperfine (Debian package; installed here when missing and root) and python3. ripgrep is
@@ -26,6 +26,10 @@ GENLOG=$PWD/target/release/examples/genlog
 
 LOG=$BENCH_DIR/log-$SIZE.log
 [ -s "$LOG" ] || "$GENLOG" --bytes "$SIZE" --seed 7 --out "$LOG" --truth "$LOG.truth.json" >/dev/null
+# The same size with one line in a thousand carrying a code (the default is 20): a quiet log,
+# where the noise and its decoys are nearly all there is, and the anchor search nearly all the work.
+QUIET=$BENCH_DIR/log-$SIZE-quiet.log
+[ -s "$QUIET" ] || "$GENLOG" --bytes "$SIZE" --seed 7 --error-lines 1 --out "$QUIET" >/dev/null
 SMALL=$BENCH_DIR/log-100M.log
 [ -s "$SMALL" ] || "$GENLOG" --bytes 100M --seed 9 --out "$SMALL" >/dev/null
 for seed in 1 2 3 4 5 6 7 8; do
@@ -41,6 +45,7 @@ run() { # name, then commands (first one is the baseline)
         || hyperfine --warmup 1 --runs "$RUNS" --export-json "$BENCH_DIR/$name.json" "$@" >/dev/null
 }
 run single "$COUNT $LOG" "$ERRSCAN scan --format json -o /dev/null $LOG" "$ERRSCAN scan -j1 --format json -o /dev/null $LOG"
+run quiet "$COUNT $QUIET" "$ERRSCAN scan --format json -o /dev/null $QUIET" "$ERRSCAN scan -j1 --format json -o /dev/null $QUIET"
 run dir8 "$COUNT $(ls "$BENCH_DIR"/dir8/*.log | tr '\n' ' ')" "$ERRSCAN scan --format json -o /dev/null $BENCH_DIR/dir8"
 run startup "$COUNT $SMALL" "$ERRSCAN scan --format json -o /dev/null $SMALL"
 hyperfine --warmup 1 --runs "$RUNS" --export-json "$BENCH_DIR/stdin.json" \
@@ -98,6 +103,11 @@ if single:
     row("baseline: memchr newline count, 1 thread", single[0], single[0])
     row("errscan scan, default threads", single[1], single[0])
     row("errscan scan -j1", single[2], single[0])
+quiet = medians("quiet")
+if quiet:
+    row("baseline, quiet log (1 line in 1000 with a code)", quiet[0], quiet[0])
+    row("errscan scan, quiet log, default threads", quiet[1], quiet[0])
+    row("errscan scan -j1, quiet log", quiet[2], quiet[0])
 dir8 = medians("dir8")
 if dir8:
     row("baseline over 8 x 128 MiB", dir8[0], dir8[0])

@@ -17,14 +17,16 @@ use std::time::Instant;
 
 use errscan::Vendor;
 use errscan::catalog::Catalog;
-use errscan::synth::{Truth, generate};
+use errscan::synth::{ERROR_LINES_PER_THOUSAND, Truth, generate_with_error_lines};
 
 const USAGE: &str =
-    "usage: genlog --bytes SIZE [--seed N] --out PATH [--truth PATH]   (SIZE: 4096, 100M, 1G, ...)";
+    "usage: genlog --bytes SIZE [--seed N] [--error-lines N] --out PATH [--truth PATH]
+  SIZE: 4096, 100M, 1G, ...; --error-lines: lines carrying codes per thousand (default 20)";
 
 struct Args {
     bytes: u64,
     seed: u64,
+    error_lines_per_thousand: u32,
     out: PathBuf,
     truth: Option<PathBuf>,
 }
@@ -55,11 +57,12 @@ fn run(args: &Args) -> Result<(), String> {
     let file = File::create(&args.out)
         .map_err(|error| format!("{}: cannot create: {error}", args.out.display()))?;
     let started = Instant::now();
-    let truth = generate(
+    let truth = generate_with_error_lines(
         BufWriter::with_capacity(1 << 20, file),
         args.bytes,
         args.seed,
         &catalog,
+        args.error_lines_per_thousand,
     )
     .map_err(|error| format!("{}: {error}", args.out.display()))?;
     let seconds = started.elapsed().as_secs_f64();
@@ -99,6 +102,7 @@ fn truth_json(truth: &Truth) -> serde_json::Value {
 fn parse_args(mut words: impl Iterator<Item = String>) -> Result<Args, String> {
     let mut bytes = None;
     let mut seed = 1;
+    let mut error_lines_per_thousand = ERROR_LINES_PER_THOUSAND;
     let mut out = None;
     let mut truth = None;
     while let Some(word) = words.next() {
@@ -119,6 +123,15 @@ fn parse_args(mut words: impl Iterator<Item = String>) -> Result<Args, String> {
                     .parse()
                     .map_err(|_| format!("--seed: not a number: {value}"))?;
             }
+            "--error-lines" => {
+                error_lines_per_thousand = value
+                    .parse()
+                    .ok()
+                    .filter(|&per_thousand| per_thousand <= 1000)
+                    .ok_or_else(|| {
+                        format!("--error-lines: not a number from 0 to 1000: {value}")
+                    })?;
+            }
             "--out" | "-o" => out = Some(PathBuf::from(value)),
             "--truth" => truth = Some(PathBuf::from(value)),
             _ => return Err(format!("unknown option {flag}")),
@@ -127,6 +140,7 @@ fn parse_args(mut words: impl Iterator<Item = String>) -> Result<Args, String> {
     Ok(Args {
         bytes: bytes.ok_or("--bytes is required")?,
         seed,
+        error_lines_per_thousand,
         out: out.ok_or("--out is required")?,
         truth,
     })

@@ -62,7 +62,7 @@ impl Truth {
 
 /// Writes at least `target_bytes` bytes of synthetic log (whole lines, stopping at the first line
 /// end past the target) to `out`, and returns what was written. The same `seed` and catalog
-/// give the same bytes.
+/// give the same bytes. About [`ERROR_LINES_PER_THOUSAND`] lines in a thousand carry codes.
 ///
 /// Codes come from `catalog`; a template whose codes the catalog lacks (a reduced catalog) is
 /// replaced by noise.
@@ -71,6 +71,18 @@ pub fn generate<W: Write>(
     target_bytes: u64,
     seed: u64,
     catalog: &Catalog,
+) -> io::Result<Truth> {
+    generate_with_error_lines(out, target_bytes, seed, catalog, ERROR_LINES_PER_THOUSAND)
+}
+
+/// [`generate`] with about `error_lines_per_thousand` lines in a thousand carrying codes (at
+/// most 1000), the rest noise with its decoys: a quieter or a noisier log than the default.
+pub fn generate_with_error_lines<W: Write>(
+    out: W,
+    target_bytes: u64,
+    seed: u64,
+    catalog: &Catalog,
+    error_lines_per_thousand: u32,
 ) -> io::Result<Truth> {
     let mut generator = Generator {
         out,
@@ -85,7 +97,7 @@ pub fn generate<W: Write>(
     };
     while generator.truth.bytes < target_bytes {
         generator.stamp = generator.clock.tick(&mut generator.rng);
-        if generator.rng.below(1000) < ERROR_LINES_PER_THOUSAND {
+        if generator.rng.below(1000) < error_lines_per_thousand as usize {
             let shape = generator.rng.weighted(&ERROR_SHAPES);
             generator.error_line(shape)?;
         } else {
@@ -97,8 +109,8 @@ pub fn generate<W: Write>(
     Ok(generator.truth)
 }
 
-/// Error lines per thousand lines.
-const ERROR_LINES_PER_THOUSAND: usize = 20;
+/// Error lines per thousand lines, by default.
+pub const ERROR_LINES_PER_THOUSAND: u32 = 20;
 
 // ---------------------------------------------------------------------------------------------
 // Random numbers
@@ -2198,6 +2210,30 @@ mod tests {
         for (vendor, code) in truth.codes.keys() {
             assert!(catalog.get(*vendor, code).is_some(), "{vendor}:{code}");
         }
+    }
+
+    #[test]
+    fn the_share_of_error_lines_is_the_one_asked_for() {
+        let shares: Vec<f64> = [0, 2, 20, 1000]
+            .iter()
+            .map(|&per_thousand| {
+                let mut log = Vec::new();
+                let truth = generate_with_error_lines(
+                    &mut log,
+                    400_000,
+                    3,
+                    &Catalog::builtin(),
+                    per_thousand,
+                )
+                .unwrap();
+                truth.matches() as f64 / truth.lines as f64
+            })
+            .collect();
+        assert_eq!(shares[0], 0.0);
+        // A line can carry two codes, and a few error templates fall back to noise.
+        assert!(shares[1] > 0.0005 && shares[1] < 0.005, "{shares:?}");
+        assert!(shares[2] > 0.01 && shares[2] < 0.04, "{shares:?}");
+        assert!(shares[3] > 0.8, "{shares:?}");
     }
 
     #[test]
