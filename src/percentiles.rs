@@ -107,7 +107,17 @@ impl Intervals {
             // Spilled (or empty): the buckets hold everything.
             return (!self.buckets.is_empty()).then(|| self.buckets.distribution());
         }
-        Some(self.all().distribution())
+        if !self.buckets.is_empty() {
+            return Some(self.all().distribution());
+        }
+        // A few plain values: their indexes sorted, rather than buckets up to the largest.
+        let mut indexes: Vec<usize> = self.small.iter().map(|&value| index_of(value)).collect();
+        indexes.sort_unstable();
+        let counts = indexes
+            .chunk_by(|a, b| a == b)
+            .filter_map(|same| Some((*same.first()?, same.len() as u64)));
+        let largest = self.small.iter().copied().max().unwrap_or(0);
+        Some(distribution_of(counts, self.count(), largest))
     }
 
     /// The histogram of every interval recorded.
@@ -235,63 +245,74 @@ impl Buckets {
             .map(|(index, count)| (index, *count))
     }
 
-    /// The distribution of non-empty buckets: what [`Distribution::of`] gives for the same
-    /// values, in one pass over the counts for the percentiles and the serialization.
+    /// The distribution of non-empty buckets (see [`distribution_of`]).
     fn distribution(&self) -> Distribution {
-        // As `value_at_quantile`: the count to reach, rounded up, at least the first value.
-        let targets = [0.50, 0.90, 0.99]
-            .map(|quantile: f64| ((quantile * self.total as f64).ceil() as u64).max(1));
-        let mut percentiles = [0; 3];
-        let mut found = 0;
-        let mut seen: u64 = 0;
-        let max = highest_equivalent(self.largest);
-        // The V2 serialization (uncompressed) of the canonical histogram, which is bounded by
-        // `max` (see [`canonical_histogram`]): a 40-byte header, then the counts up to the
-        // largest value's, zig-zag LEB128 coded, a run of two or more empty buckets as its
-        // negated length. Byte for byte what hdrhistogram's `V2Serializer` writes.
-        const V2_COOKIE: u32 = 0x1c84_9303 | 0x10;
-        let last = index_of(self.largest);
-        let counts = self.counts.get(..=last).unwrap_or(&self.counts);
-        let mut payload = Vec::with_capacity(40 + 2 * counts.len());
-        payload.extend_from_slice(&V2_COOKIE.to_be_bytes());
-        payload.extend_from_slice(&[0; 4]); // the payload length, set below
-        payload.extend_from_slice(&0u32.to_be_bytes()); // normalizing index offset
-        payload.extend_from_slice(&u32::from(SIGNIFICANT_DIGITS).to_be_bytes());
-        payload.extend_from_slice(&1u64.to_be_bytes()); // lowest discernible value
-        payload.extend_from_slice(&max.max(2).to_be_bytes()); // highest trackable value
-        payload.extend_from_slice(&1.0f64.to_be_bytes()); // integer to double ratio
-        let mut index = 0;
-        while let Some(&count) = counts.get(index) {
-            let coded = if count == 0 {
-                let zeros = counts[index..]
-                    .iter()
-                    .take_while(|&&count| count == 0)
-                    .count();
-                index += zeros;
-                if zeros > 1 { -(zeros as i64) } else { 0 }
-            } else {
-                seen = seen.saturating_add(count);
-                while found < 3 && seen >= targets[found] {
-                    percentiles[found] = highest_equivalent(value_at(index));
-                    found += 1;
-                }
-                index += 1;
-                i64::try_from(count).unwrap_or(i64::MAX)
-            };
-            write_varint(&mut payload, ((coded << 1) ^ (coded >> 63)) as u64);
-        }
-        let length = u32::try_from(payload.len() - 40).unwrap_or(u32::MAX);
-        payload[4..8].copy_from_slice(&length.to_be_bytes());
-        let [p50, p90, p99] = percentiles;
-        Distribution {
-            p50,
-            p90,
-            p99,
-            max,
-            count: self.total,
-            histogram: BASE64.encode(v2_deflate(&payload)),
-        }
+        distribution_of(self.nonzero(), self.total, self.largest)
     }
+}
+
+/// The distribution of `total` values, the largest `largest`, counted at the indexes `counts`
+/// gives in ascending order with their (non-zero) counts: what [`Distribution::of`] gives for
+/// the same values, in one pass for the percentiles and the serialization.
+fn distribution_of(
+    counts: impl Iterator<Item = (usize, u64)>,
+    total: u64,
+    largest: u64,
+) -> Distribution {
+    // As `value_at_quantile`: the count to reach, rounded up, at least the first value.
+    let targets =
+        [0.50, 0.90, 0.99].map(|quantile: f64| ((quantile * total as f64).ceil() as u64).max(1));
+    let mut percentiles = [0; 3];
+    let mut found = 0;
+    let mut seen: u64 = 0;
+    let max = highest_equivalent(largest);
+    // The V2 serialization (uncompressed) of the canonical histogram, which is bounded by `max`
+    // (see [`canonical_histogram`]): a 40-byte header, then the counts up to the largest
+    // value's, zig-zag LEB128 coded, a run of two or more empty buckets as its negated length.
+    // Byte for byte what hdrhistogram's `V2Serializer` writes.
+    const V2_COOKIE: u32 = 0x1c84_9303 | 0x10;
+    let mut payload = Vec::with_capacity(256);
+    payload.extend_from_slice(&V2_COOKIE.to_be_bytes());
+    payload.extend_from_slice(&[0; 4]); // the payload length, set below
+    payload.extend_from_slice(&0u32.to_be_bytes()); // normalizing index offset
+    payload.extend_from_slice(&u32::from(SIGNIFICANT_DIGITS).to_be_bytes());
+    payload.extend_from_slice(&1u64.to_be_bytes()); // lowest discernible value
+    payload.extend_from_slice(&max.max(2).to_be_bytes()); // highest trackable value
+    payload.extend_from_slice(&1.0f64.to_be_bytes()); // integer to double ratio
+    let mut next_index = 0;
+    for (index, count) in counts {
+        let zeros = index - next_index;
+        if zeros > 0 {
+            let coded = if zeros > 1 { -(zeros as i64) } else { 0 };
+            write_varint(&mut payload, zig_zag(coded));
+        }
+        next_index = index + 1;
+        seen = seen.saturating_add(count);
+        while found < 3 && seen >= targets[found] {
+            percentiles[found] = highest_equivalent(value_at(index));
+            found += 1;
+        }
+        write_varint(
+            &mut payload,
+            zig_zag(i64::try_from(count).unwrap_or(i64::MAX)),
+        );
+    }
+    let length = u32::try_from(payload.len() - 40).unwrap_or(u32::MAX);
+    payload[4..8].copy_from_slice(&length.to_be_bytes());
+    let [p50, p90, p99] = percentiles;
+    Distribution {
+        p50,
+        p90,
+        p99,
+        max,
+        count: total,
+        histogram: BASE64.encode(v2_deflate(&payload)),
+    }
+}
+
+/// hdrhistogram's zig-zag coding: 0, -1, 1, -2, … as 0, 1, 2, 3, …
+fn zig_zag(value: i64) -> u64 {
+    ((value << 1) ^ (value >> 63)) as u64
 }
 
 /// hdrhistogram's variable-length integer: 7 bits a byte, least significant first, the high bit

@@ -243,8 +243,14 @@ impl ChunkTally {
     /// time of a code to this chunk's first is recorded here.
     pub fn add_into(self, tally: &mut Tally, path: &Arc<str>, line_base: u64) {
         for ((vendor, code), chunk) in self.codes {
-            let times = tally.times.entry((vendor, code.clone())).or_default();
-            *times += &chunk.times;
+            let times = match tally.times.entry((vendor, code.clone())) {
+                Entry::Occupied(entry) => {
+                    let times = entry.into_mut();
+                    *times += &chunk.times;
+                    times
+                }
+                Entry::Vacant(entry) => entry.insert(chunk.times),
+            };
             if let Some((first, last)) = chunk.sequence {
                 let key = (Arc::clone(path), vendor, code.clone());
                 if let Some(previous) = tally.last_times.insert(key, last) {
