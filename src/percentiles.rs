@@ -43,29 +43,23 @@ fn empty_histogram() -> Histogram<u64> {
     Histogram::new(SIGNIFICANT_DIGITS).expect("2 significant digits is a valid histogram setting")
 }
 
-/// How many intervals are kept as plain values before they go into a histogram. An empty
-/// histogram at 2 significant digits allocates and zeroes about 2 KiB; a scan keeps one per
-/// code per chunk, most of which record nothing or a few values.
+/// How many intervals are kept as plain values before they go into bucket counts. Counts up to
+/// an interval of a minute take about 10 KiB; a scan keeps intervals per code per chunk, most of
+/// which record nothing or a few values.
 const SMALL_INTERVALS: usize = 32;
 
 /// Milliseconds between consecutive occurrences of one code: adds up with `+=` in any order.
-/// A few values are kept as they are; from the 32nd on (`SMALL_INTERVALS`) they go into a
-/// histogram.
+/// A few values are kept as they are; from the 32nd on (`SMALL_INTERVALS`) they go into
+/// [`Buckets`], which hold what an HdrHistogram holds.
 #[derive(Debug, Clone, Default)]
 pub struct Intervals {
     small: Vec<u64>,
-    histogram: Option<Box<Histogram<u64>>>,
+    buckets: Buckets,
 }
 
 impl PartialEq for Intervals {
     fn eq(&self, other: &Intervals) -> bool {
-        let recorded = |histogram: &Histogram<u64>| -> Vec<(u64, u64)> {
-            histogram
-                .iter_recorded()
-                .map(|value| (value.value_iterated_to(), value.count_at_value()))
-                .collect()
-        };
-        recorded(&self.histogram()) == recorded(&other.histogram())
+        self.all().nonzero().eq(other.all().nonzero())
     }
 }
 
@@ -74,72 +68,71 @@ impl Eq for Intervals {}
 impl Intervals {
     /// Records one interval.
     pub fn record(&mut self, milliseconds: u64) {
-        match &mut self.histogram {
-            Some(histogram) => record_n(histogram, milliseconds, 1),
-            None => {
-                self.small.push(milliseconds);
-                if self.small.len() >= SMALL_INTERVALS {
-                    self.spill();
-                }
+        if self.buckets.is_empty() {
+            self.small.push(milliseconds);
+            if self.small.len() >= SMALL_INTERVALS {
+                self.spill();
             }
+        } else {
+            self.buckets.record_n(milliseconds, 1);
         }
     }
 
-    /// Moves the plain values into the histogram.
-    fn spill(&mut self) -> &mut Histogram<u64> {
-        let histogram = self
-            .histogram
-            .get_or_insert_with(|| Box::new(empty_histogram()));
+    /// Moves the plain values into the buckets.
+    fn spill(&mut self) {
         for value in self.small.drain(..) {
-            record_n(histogram, value, 1);
+            self.buckets.record_n(value, 1);
         }
-        histogram
     }
 
     /// Intervals recorded.
     pub fn count(&self) -> u64 {
-        self.small.len() as u64
-            + self
-                .histogram
-                .as_ref()
-                .map_or(0, |histogram| histogram.len())
+        self.small.len() as u64 + self.buckets.total
     }
 
-    /// The distribution of every interval recorded; `None` when there is none. Built straight
-    /// into the canonical histogram (a report builds one per code).
-    pub fn distribution(&self) -> Option<Distribution> {
-        if self.count() == 0 {
-            return None;
-        }
-        // As `Histogram::max`: the highest value equivalent to the largest recorded.
-        let small_max = self
-            .small
-            .iter()
-            .copied()
-            .max()
-            .map_or(0, highest_equivalent);
-        let max = self
-            .histogram
-            .as_ref()
-            .map_or(small_max, |histogram| histogram.max().max(small_max));
-        let mut canonical = canonical_histogram(max);
+    /// Every interval recorded, in buckets.
+    fn all(&self) -> Buckets {
+        let mut all = self.buckets.clone();
         for &value in &self.small {
-            record_n(&mut canonical, value, 1);
+            all.record_n(value, 1);
         }
-        if let Some(histogram) = &self.histogram {
-            add_histogram(&mut canonical, histogram);
+        all
+    }
+
+    /// The distribution of every interval recorded; `None` when there is none. The same as
+    /// [`Distribution::of`] the [`histogram`](Self::histogram), computed from the buckets (a
+    /// report builds one per code).
+    pub fn distribution(&self) -> Option<Distribution> {
+        if self.small.is_empty() {
+            // Spilled (or empty): the buckets hold everything.
+            return (!self.buckets.is_empty()).then(|| self.buckets.distribution());
         }
-        Some(Distribution::of_canonical(&canonical))
+        if !self.buckets.is_empty() {
+            return Some(self.all().distribution());
+        }
+        // A few plain values: their indexes sorted, rather than buckets up to the largest.
+        let mut indexes: Vec<usize> = self.small.iter().map(|&value| index_of(value)).collect();
+        indexes.sort_unstable();
+        let counts = indexes
+            .chunk_by(|a, b| a == b)
+            .filter_map(|same| Some((*same.first()?, same.len() as u64)));
+        let largest = self.small.iter().copied().max().unwrap_or(0);
+        Some(distribution_of(counts, self.count(), largest))
     }
 
     /// The histogram of every interval recorded.
     pub fn histogram(&self) -> Histogram<u64> {
-        let mut histogram = match &self.histogram {
-            Some(histogram) => (**histogram).clone(),
-            None => empty_histogram(),
-        };
-        for &value in &self.small {
-            record_n(&mut histogram, value, 1);
+        let all = self.all();
+        let mut histogram = empty_histogram();
+        let largest_index = index_of(all.largest);
+        for (index, count) in all.nonzero() {
+            // The largest value as it was: a histogram's maximum is its highest equivalent.
+            let value = if index == largest_index {
+                all.largest
+            } else {
+                value_at(index)
+            };
+            record_n(&mut histogram, value, count);
         }
         histogram
     }
@@ -150,10 +143,190 @@ impl AddAssign<&Intervals> for Intervals {
         for &value in &other.small {
             self.record(value);
         }
-        if let Some(source) = &other.histogram {
-            add_histogram(self.spill(), source);
+        if !other.buckets.is_empty() {
+            self.spill();
+            self.buckets.add(&other.buckets);
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Buckets: an HdrHistogram's counts, kept and read without the crate
+
+/// Values counted in the buckets of an HdrHistogram of [`SIGNIFICANT_DIGITS`] digits with a
+/// lowest discernible value of 1 (hdrhistogram's own layout, so that reading and serializing
+/// them gives what hdrhistogram gives). Index `i` below 256 counts the value `i`; from 256 on,
+/// each power of two holds 128 buckets, each `2^(i / 128 - 1)` values wide.
+///
+/// hdrhistogram walks the counts through iterators that cost tens of instructions per bucket,
+/// empty ones included, and a histogram sized for intervals of an hour has about 2000 of them:
+/// reading the percentiles of every code of a report spent most of the report's time there.
+#[derive(Debug, Clone, Default)]
+struct Buckets {
+    /// Counts by index, up to the largest index recorded.
+    counts: Vec<u64>,
+    /// The sum of `counts`.
+    total: u64,
+    /// The largest value recorded.
+    largest: u64,
+}
+
+/// Buckets below this index hold one value each (2 digits: unit resolution up to 2 × 10², so 256).
+const SUB_BUCKET_MASK: u64 = 255;
+/// hdrhistogram's `leading_zero_count_base`: 64 bits minus the 8 of a sub-bucket index.
+const LEADING_ZERO_BASE: u32 = 56;
+
+/// The power-of-two bucket holding `value` (0 for values below 256).
+fn bucket_of(value: u64) -> u32 {
+    LEADING_ZERO_BASE - (value | SUB_BUCKET_MASK).leading_zeros()
+}
+
+/// The index of the count that `value` adds to.
+fn index_of(value: u64) -> usize {
+    let bucket = bucket_of(value);
+    bucket as usize * 128 + (value >> bucket) as usize
+}
+
+/// The lowest value counted at `index`.
+fn value_at(index: usize) -> u64 {
+    let bucket = (index >> 7).saturating_sub(1);
+    let sub_bucket = if index < 128 {
+        index
+    } else {
+        (index & 127) + 128
+    };
+    (sub_bucket as u64) << bucket
+}
+
+/// The highest value a histogram of [`SIGNIFICANT_DIGITS`] counts together with `value`
+/// (hdrhistogram's `highest_equivalent`).
+fn highest_equivalent(value: u64) -> u64 {
+    if value == u64::MAX {
+        return u64::MAX;
+    }
+    let bucket = bucket_of(value);
+    let lowest = (value >> bucket) << bucket;
+    lowest.saturating_add(1 << bucket) - 1
+}
+
+impl Buckets {
+    fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+
+    /// Counts `value` `count` times (`count` at least 1).
+    fn record_n(&mut self, value: u64, count: u64) {
+        let index = index_of(value);
+        if index >= self.counts.len() {
+            self.counts.resize(index + 1, 0);
+        }
+        self.counts[index] = self.counts[index].saturating_add(count);
+        self.total = self.total.saturating_add(count);
+        self.largest = self.largest.max(value);
+    }
+
+    fn add(&mut self, other: &Buckets) {
+        if other.counts.len() > self.counts.len() {
+            self.counts.resize(other.counts.len(), 0);
+        }
+        for (mine, theirs) in self.counts.iter_mut().zip(&other.counts) {
+            *mine = mine.saturating_add(*theirs);
+        }
+        self.total = self.total.saturating_add(other.total);
+        self.largest = self.largest.max(other.largest);
+    }
+
+    /// The indexes with a count, and their counts.
+    fn nonzero(&self) -> impl Iterator<Item = (usize, u64)> + '_ {
+        self.counts
+            .iter()
+            .enumerate()
+            .filter(|(_, count)| **count > 0)
+            .map(|(index, count)| (index, *count))
+    }
+
+    /// The distribution of non-empty buckets (see [`distribution_of`]).
+    fn distribution(&self) -> Distribution {
+        distribution_of(self.nonzero(), self.total, self.largest)
+    }
+}
+
+/// The distribution of `total` values, the largest `largest`, counted at the indexes `counts`
+/// gives in ascending order with their (non-zero) counts: what [`Distribution::of`] gives for
+/// the same values, in one pass for the percentiles and the serialization.
+fn distribution_of(
+    counts: impl Iterator<Item = (usize, u64)>,
+    total: u64,
+    largest: u64,
+) -> Distribution {
+    // As `value_at_quantile`: the count to reach, rounded up, at least the first value.
+    let targets =
+        [0.50, 0.90, 0.99].map(|quantile: f64| ((quantile * total as f64).ceil() as u64).max(1));
+    let mut percentiles = [0; 3];
+    let mut found = 0;
+    let mut seen: u64 = 0;
+    let max = highest_equivalent(largest);
+    // The V2 serialization (uncompressed) of the canonical histogram, which is bounded by `max`
+    // (see [`canonical_histogram`]): a 40-byte header, then the counts up to the largest
+    // value's, zig-zag LEB128 coded, a run of two or more empty buckets as its negated length.
+    // Byte for byte what hdrhistogram's `V2Serializer` writes.
+    const V2_COOKIE: u32 = 0x1c84_9303 | 0x10;
+    let mut payload = Vec::with_capacity(256);
+    payload.extend_from_slice(&V2_COOKIE.to_be_bytes());
+    payload.extend_from_slice(&[0; 4]); // the payload length, set below
+    payload.extend_from_slice(&0u32.to_be_bytes()); // normalizing index offset
+    payload.extend_from_slice(&u32::from(SIGNIFICANT_DIGITS).to_be_bytes());
+    payload.extend_from_slice(&1u64.to_be_bytes()); // lowest discernible value
+    payload.extend_from_slice(&max.max(2).to_be_bytes()); // highest trackable value
+    payload.extend_from_slice(&1.0f64.to_be_bytes()); // integer to double ratio
+    let mut next_index = 0;
+    for (index, count) in counts {
+        let zeros = index - next_index;
+        if zeros > 0 {
+            let coded = if zeros > 1 { -(zeros as i64) } else { 0 };
+            write_varint(&mut payload, zig_zag(coded));
+        }
+        next_index = index + 1;
+        seen = seen.saturating_add(count);
+        while found < 3 && seen >= targets[found] {
+            percentiles[found] = highest_equivalent(value_at(index));
+            found += 1;
+        }
+        write_varint(
+            &mut payload,
+            zig_zag(i64::try_from(count).unwrap_or(i64::MAX)),
+        );
+    }
+    let length = u32::try_from(payload.len() - 40).unwrap_or(u32::MAX);
+    payload[4..8].copy_from_slice(&length.to_be_bytes());
+    let [p50, p90, p99] = percentiles;
+    Distribution {
+        p50,
+        p90,
+        p99,
+        max,
+        count: total,
+        histogram: BASE64.encode(v2_deflate(&payload)),
+    }
+}
+
+/// hdrhistogram's zig-zag coding: 0, -1, 1, -2, … as 0, 1, 2, 3, …
+fn zig_zag(value: i64) -> u64 {
+    ((value << 1) ^ (value >> 63)) as u64
+}
+
+/// hdrhistogram's variable-length integer: 7 bits a byte, least significant first, the high bit
+/// set on every byte but the last; a ninth byte holds the top 8 bits whole.
+fn write_varint(out: &mut Vec<u8>, mut value: u64) {
+    for _ in 0..8 {
+        if value < 0x80 {
+            out.push(value as u8);
+            return;
+        }
+        out.push(0x80 | (value & 0x7f) as u8);
+        value >>= 7;
+    }
+    out.push(value as u8);
 }
 
 /// Records `value` `count` times, growing the histogram as needed. (hdrhistogram's
@@ -254,12 +427,6 @@ fn canonical_histogram(max: u64) -> Histogram<u64> {
         .expect("bounds 1..=max(max, 2) with 2 digits are valid")
 }
 
-/// The highest value a histogram of [`SIGNIFICANT_DIGITS`] counts together with `value`.
-fn highest_equivalent(value: u64) -> u64 {
-    static PROBE: std::sync::OnceLock<Histogram<u64>> = std::sync::OnceLock::new();
-    PROBE.get_or_init(empty_histogram).highest_equivalent(value)
-}
-
 /// The values at `quantiles` (ascending, each above 0), as `value_at_quantile` gives them, in
 /// one pass over the histogram instead of one per quantile.
 fn quantiles<const N: usize>(histogram: &Histogram<u64>, quantiles: [f64; N]) -> [u64; N] {
@@ -357,25 +524,33 @@ pub struct Percentiles {
 pub fn per_minute(base: &BaseGrid, category_of: impl Fn(&str) -> Category) -> Option<Percentiles> {
     let (first, last) = base.minute_span()?;
     let span = u64::try_from(last - first + 1).ok()?;
-    let mut minutes: BTreeMap<Category, BTreeMap<i64, u64>> = BTreeMap::new();
+    // Each category's (minute, count) pairs in one list, sorted and summed per minute: cheaper
+    // than a map entry per pair.
+    let mut pairs: BTreeMap<Category, Vec<(i64, u64)>> = BTreeMap::new();
     for (key, counts) in &base.codes {
-        let per_category = minutes.entry(category_of(key)).or_default();
-        for &(minute, count) in counts {
-            *per_category.entry(minute).or_default() += count;
-        }
+        pairs
+            .entry(category_of(key))
+            .or_default()
+            .extend_from_slice(counts);
     }
-    let per_minute = minutes
+    let per_minute = pairs
         .into_iter()
-        .filter_map(|(category, counts)| {
-            let mut histogram = empty_histogram();
-            let empty_minutes = span.saturating_sub(counts.len() as u64);
+        .map(|(category, mut pairs)| {
+            pairs.sort_unstable_by_key(|pair| pair.0);
+            let mut buckets = Buckets::default();
+            let mut minutes: u64 = 0;
+            for same_minute in pairs.chunk_by(|a, b| a.0 == b.0) {
+                let count = same_minute
+                    .iter()
+                    .fold(0u64, |sum, pair| sum.saturating_add(pair.1));
+                buckets.record_n(count, 1);
+                minutes += 1;
+            }
+            let empty_minutes = span.saturating_sub(minutes);
             if empty_minutes > 0 {
-                record_n(&mut histogram, 0, empty_minutes);
+                buckets.record_n(0, empty_minutes);
             }
-            for count in counts.into_values() {
-                record_n(&mut histogram, count, 1);
-            }
-            Distribution::of(&histogram).map(|distribution| (category, distribution))
+            (category, buckets.distribution())
         })
         .collect();
     Some(Percentiles { per_minute })
@@ -604,12 +779,19 @@ mod tests {
         let spread: Vec<u64> = (0..500u64)
             .map(|index| index * index * 37 % 9_000_001)
             .collect();
-        let cases: [Vec<u64>; 5] = [
+        let cases: [Vec<u64>; 8] = [
             vec![0],
             vec![7, 7, 7],
             vec![10_000, 30_000],
             (1..=1000).collect(),
             spread,
+            // Empty buckets between counts: single ones and runs, across the spill boundary.
+            (0..40).map(|index| index * index * 1_000).collect(),
+            // The top of the range, where a bucket's end saturates.
+            vec![u64::MAX - 1, 1 << 63, (1 << 62) + 12_345, 3],
+            // (Not u64::MAX: `Distribution::of` cannot add a histogram holding it into a
+            // canonical one.)
+            vec![u64::MAX - 2, 255, 256, 511, 512],
         ];
         for values in cases {
             let recorded = intervals(&values);
@@ -628,5 +810,32 @@ mod tests {
             );
         }
         assert_eq!(Intervals::default().distribution(), None);
+    }
+
+    /// The bucket layout is hdrhistogram's at 2 digits: the same lowest and highest equivalent
+    /// value for values at every bucket edge, and indexes that count them together.
+    #[test]
+    fn buckets_are_laid_out_as_hdrhistogram_lays_out_its_counts() {
+        let histogram = empty_histogram();
+        let mut values: Vec<u64> = (0..1_100).collect();
+        for shift in 8..64 {
+            let edge = 1u64 << shift;
+            values.extend([edge - 1, edge, edge + 1, edge + edge / 3]);
+        }
+        values.extend([u64::MAX - 1, u64::MAX]);
+        for value in values {
+            assert_eq!(
+                highest_equivalent(value),
+                histogram.highest_equivalent(value),
+                "{value}"
+            );
+            assert_eq!(
+                value_at(index_of(value)),
+                histogram.lowest_equivalent(value),
+                "{value}"
+            );
+            let lowest = histogram.lowest_equivalent(value);
+            assert_eq!(index_of(lowest), index_of(value), "{value}");
+        }
     }
 }

@@ -3,6 +3,7 @@
 //! same result.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::ops::AddAssign;
 use std::sync::Arc;
 
@@ -141,8 +142,32 @@ impl AddAssign<&Tally> for Tally {
 }
 
 impl AddAssign for Tally {
+    /// As `+= &other`, moving `other`'s entries where `self` has none instead of copying them: a
+    /// run adds each input's tally into its own, and the first input's costs nothing per code.
     fn add_assign(&mut self, other: Tally) {
-        *self += &other;
+        add_owned(&mut self.codes, other.codes, CodeStat::absorb);
+        add_owned(&mut self.by_file, other.by_file, CodeStat::absorb);
+        self.files.extend(other.files);
+        add_owned(&mut self.times, other.times, |mine, theirs| *mine += theirs);
+        add_owned(&mut self.last_times, other.last_times, |mine, theirs| {
+            *mine = (*mine).max(*theirs);
+        });
+    }
+}
+
+/// Adds every entry of `other` into `map`: with `add` where `map` has the key, moved where not.
+fn add_owned<K: std::hash::Hash + Eq, V>(
+    map: &mut FastMap<K, V>,
+    other: FastMap<K, V>,
+    add: impl Fn(&mut V, &V),
+) {
+    for (key, value) in other {
+        match map.entry(key) {
+            Entry::Occupied(mut entry) => add(entry.get_mut(), &value),
+            Entry::Vacant(entry) => {
+                entry.insert(value);
+            }
+        }
     }
 }
 
@@ -218,8 +243,14 @@ impl ChunkTally {
     /// time of a code to this chunk's first is recorded here.
     pub fn add_into(self, tally: &mut Tally, path: &Arc<str>, line_base: u64) {
         for ((vendor, code), chunk) in self.codes {
-            let times = tally.times.entry((vendor, code.clone())).or_default();
-            *times += &chunk.times;
+            let times = match tally.times.entry((vendor, code.clone())) {
+                Entry::Occupied(entry) => {
+                    let times = entry.into_mut();
+                    *times += &chunk.times;
+                    times
+                }
+                Entry::Vacant(entry) => entry.insert(chunk.times),
+            };
             if let Some((first, last)) = chunk.sequence {
                 let key = (Arc::clone(path), vendor, code.clone());
                 if let Some(previous) = tally.last_times.insert(key, last) {

@@ -45,8 +45,10 @@ pub struct CodeTimes {
     pub last: Option<Timestamp>,
     /// Matches whose line had no time.
     pub untimed: u64,
-    /// Matches per base minute (minutes since the Unix epoch).
-    pub minutes: BTreeMap<i64, u64>,
+    /// Matches per base minute (minutes since the Unix epoch), by minute, each minute once.
+    /// A list rather than a map: a log's lines come mostly in time order, so a match almost
+    /// always falls in the last minute or a later one, and the parts of a file add up in order.
+    minutes: Vec<(i64, u64)>,
     /// Milliseconds between consecutive timed matches within one input (see
     /// [`crate::percentiles`]); recorded by [`crate::tally::ChunkTally`], which knows the line
     /// order.
@@ -62,13 +64,53 @@ impl CodeTimes {
         };
         self.first = Some(self.first.map_or(time, |first| first.min(time)));
         self.last = Some(self.last.map_or(time, |last| last.max(time)));
-        *self.minutes.entry(minute_of(time)).or_default() += 1;
+        let minute = minute_of(time);
+        match self.minutes.last_mut() {
+            Some((last, count)) if *last == minute => *count += 1,
+            Some((last, _)) if *last > minute => add_minute(&mut self.minutes, minute, 1),
+            _ => self.minutes.push((minute, 1)),
+        }
+    }
+
+    /// Matches per base minute, by minute: `(minute since the Unix epoch, count)`.
+    pub fn minutes(&self) -> &[(i64, u64)] {
+        &self.minutes
     }
 
     /// Matches that had a time.
     pub fn timed(&self) -> u64 {
-        self.minutes.values().sum()
+        self.minutes.iter().map(|(_, count)| count).sum()
     }
+}
+
+/// Adds `count` at `minute` to a list by minute, keeping it in order.
+fn add_minute(minutes: &mut Vec<(i64, u64)>, minute: i64, count: u64) {
+    match minutes.binary_search_by_key(&minute, |(minute, _)| *minute) {
+        Ok(index) => minutes[index].1 += count,
+        Err(index) => minutes.insert(index, (minute, count)),
+    }
+}
+
+/// Two lists by minute added into one.
+fn merge_minutes(mine: &[(i64, u64)], theirs: &[(i64, u64)]) -> Vec<(i64, u64)> {
+    let mut sum = Vec::with_capacity(mine.len() + theirs.len());
+    let (mut i, mut j) = (0, 0);
+    while let (Some(&a), Some(&b)) = (mine.get(i), theirs.get(j)) {
+        if a.0 <= b.0 {
+            i += 1;
+        }
+        if b.0 <= a.0 {
+            j += 1;
+        }
+        sum.push(match a.0.cmp(&b.0) {
+            std::cmp::Ordering::Less => a,
+            std::cmp::Ordering::Equal => (a.0, a.1 + b.1),
+            std::cmp::Ordering::Greater => b,
+        });
+    }
+    sum.extend_from_slice(mine.get(i..).unwrap_or_default());
+    sum.extend_from_slice(theirs.get(j..).unwrap_or_default());
+    sum
 }
 
 impl AddAssign<&CodeTimes> for CodeTimes {
@@ -82,8 +124,19 @@ impl AddAssign<&CodeTimes> for CodeTimes {
             (a, b) => a.or(b),
         };
         self.untimed += other.untimed;
-        for (minute, count) in &other.minutes {
-            *self.minutes.entry(*minute).or_default() += count;
+        let mut theirs = other.minutes.as_slice();
+        // The common case, a later part of the same log: from the last minute on.
+        if let (Some(mine), Some(first)) = (self.minutes.last_mut(), theirs.first()) {
+            if mine.0 == first.0 {
+                mine.1 += first.1;
+                theirs = &theirs[1..];
+            }
+        }
+        match (self.minutes.last(), theirs.first()) {
+            (Some(mine), Some(first)) if mine.0 >= first.0 => {
+                self.minutes = merge_minutes(&self.minutes, theirs);
+            }
+            _ => self.minutes.extend_from_slice(theirs),
         }
         self.intervals += &other.intervals;
     }
@@ -178,9 +231,51 @@ mod tests {
         backward += &parts[0];
         assert_eq!(forward, whole);
         assert_eq!(backward, whole);
-        assert_eq!(whole.minutes.len(), 2);
+        assert_eq!(whole.minutes().len(), 2);
         assert_eq!((whole.timed(), whole.untimed), (3, 1));
         assert_eq!(whole.first, Some(at("2024-03-21T10:15:01Z")));
+    }
+
+    /// Minutes stay in order, each once, whatever order the times come in and however the
+    /// parts interleave.
+    #[test]
+    fn minutes_stay_in_order_when_times_go_back() {
+        let minute = |text: &str| minute_of(at(text));
+        let times = [
+            "2024-03-21T10:17:00Z",
+            "2024-03-21T10:15:00Z",
+            "2024-03-21T10:16:30Z",
+            "2024-03-21T10:15:59Z",
+            "2024-03-21T10:17:01Z",
+            "2024-03-21T10:14:00Z",
+        ];
+        let mut whole = CodeTimes::default();
+        for text in times {
+            whole.record(Some(at(text)));
+        }
+        let expected = vec![
+            (minute("2024-03-21T10:14:00Z"), 1),
+            (minute("2024-03-21T10:15:00Z"), 2),
+            (minute("2024-03-21T10:16:00Z"), 1),
+            (minute("2024-03-21T10:17:00Z"), 2),
+        ];
+        assert_eq!(whole.minutes(), expected.as_slice());
+        for cut in 0..=times.len() {
+            let (mut left, mut right) = (CodeTimes::default(), CodeTimes::default());
+            for (index, text) in times.iter().enumerate() {
+                let part = if index % 2 == 0 && index < cut {
+                    &mut left
+                } else {
+                    &mut right
+                };
+                part.record(Some(at(text)));
+            }
+            let mut sum = left.clone();
+            sum += &right;
+            assert_eq!(sum.minutes(), expected.as_slice(), "cut {cut}");
+            right += &left;
+            assert_eq!(right.minutes(), expected.as_slice(), "cut {cut}, reversed");
+        }
     }
 
     #[test]
@@ -312,14 +407,20 @@ impl Timeline {
                 codes: BTreeMap::new(),
             })
             .collect();
+        let bucket_of = |minute: i64| (minute.div_euclid(width) - first_bucket) as usize;
         for (key, minutes) in &base.codes {
             let category = category_of(key);
             let is_top = top.contains(&key);
-            for &(minute, n) in minutes {
-                let index = (minute.div_euclid(width) - first_bucket) as usize;
+            // A code's minutes come in order: the maps are updated once per bucket, not per
+            // minute.
+            for same_bucket in minutes.chunk_by(|a, b| bucket_of(a.0) == bucket_of(b.0)) {
+                let index = same_bucket
+                    .first()
+                    .map_or(usize::MAX, |pair| bucket_of(pair.0));
                 let Some(bucket) = buckets.get_mut(index) else {
                     continue;
                 };
+                let n: u64 = same_bucket.iter().map(|pair| pair.1).sum();
                 bucket.count += n;
                 *bucket.counts.entry(category).or_default() += n;
                 if is_top {

@@ -132,11 +132,25 @@ const MONTHS: [&[u8; 3]; 12] = [
     b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec",
 ];
 const WEEKDAYS: [&[u8; 3]; 7] = [b"Mon", b"Tue", b"Wed", b"Thu", b"Fri", b"Sat", b"Sun"];
-/// Levels that may follow a stamp written after a program name (java.util.logging and common).
-const LEVELS: [&[u8]; 12] = [
-    b"SEVERE", b"WARNING", b"WARN", b"INFO", b"CONFIG", b"FINE", b"FINER", b"FINEST", b"DEBUG",
-    b"ERROR", b"TRACE", b"FATAL",
-];
+/// Whether `word` is a level that may follow a stamp written after a program name
+/// (java.util.logging and common).
+fn is_level(word: &[u8]) -> bool {
+    matches!(
+        word,
+        b"SEVERE"
+            | b"WARNING"
+            | b"WARN"
+            | b"INFO"
+            | b"CONFIG"
+            | b"FINE"
+            | b"FINER"
+            | b"FINEST"
+            | b"DEBUG"
+            | b"ERROR"
+            | b"TRACE"
+            | b"FATAL"
+    )
+}
 /// Top-level JSON keys that hold a line's own time.
 const JSON_TIME_KEYS: [&[u8]; 4] = [b"time", b"ts", b"timestamp", b"@timestamp"];
 
@@ -940,41 +954,59 @@ impl<'a> Cursor<'a> {
 
     /// Exactly `count` (at most 9) ASCII digits.
     fn digits(&mut self, count: usize) -> Option<u32> {
-        let field = self
-            .bytes
-            .get(self.position..self.position.checked_add(count)?)?;
-        if count > 9 || !field.iter().all(u8::is_ascii_digit) {
+        if count > 9 {
             return None;
         }
+        let field = self.rest().get(..count)?;
+        let mut value = 0;
+        for &byte in field {
+            value = value * 10 + u32::from(digit(byte)?);
+        }
         self.position += count;
-        Some(
-            field
-                .iter()
-                .fold(0, |value, digit| value * 10 + u32::from(digit - b'0')),
-        )
+        Some(value)
     }
 
     /// `min..=max` (at most 9) ASCII digits, as many as there are: the value and the count.
     fn digits_between(&mut self, min: usize, max: usize) -> Option<(u32, usize)> {
-        let count = self
-            .rest()
-            .iter()
-            .take(max.min(9))
-            .take_while(|byte| byte.is_ascii_digit())
-            .count();
+        let mut value = 0;
+        let mut count = 0;
+        for &byte in self.rest().iter().take(max.min(9)) {
+            let Some(digit) = digit(byte) else {
+                break;
+            };
+            value = value * 10 + u32::from(digit);
+            count += 1;
+        }
         if count < min {
             return None;
         }
-        Some((self.digits(count)?, count))
+        self.position += count;
+        Some((value, count))
     }
 
     /// One of `words` (three letters each): its index.
     fn word(&mut self, words: &[&[u8; 3]]) -> Option<usize> {
-        let field = self.rest().get(..3)?;
-        let index = words.iter().position(|word| word.as_slice() == field)?;
+        let field: [u8; 3] = self.rest().get(..3)?.try_into().ok()?;
+        let index = words.iter().position(|word| **word == field)?;
         self.position += 3;
         Some(index)
     }
+
+    /// The next `N` bytes, without moving on.
+    fn ahead<const N: usize>(&self) -> Option<[u8; N]> {
+        self.rest().get(..N)?.try_into().ok()
+    }
+}
+
+/// The value of an ASCII digit.
+fn digit(byte: u8) -> Option<u8> {
+    let value = byte.wrapping_sub(b'0');
+    (value <= 9).then_some(value)
+}
+
+/// The value of two ASCII digits.
+fn two_digits(tens: u8, ones: u8) -> Option<u8> {
+    Some(digit(tens)? * 10 + digit(ones)?)
 }
 
 fn trim_end(line: &[u8]) -> &[u8] {
@@ -999,10 +1031,7 @@ fn strip_bom(bytes: &[u8]) -> &[u8] {
 
 /// The token up to the next blank, if it is at most `max` bytes, and the text after the blanks.
 fn split_token(bytes: &[u8], max: usize) -> Option<(&[u8], &[u8])> {
-    let end = bytes
-        .iter()
-        .take(max + 1)
-        .position(|&byte| byte == b' ' || byte == b'\t')?;
+    let end = memchr::memchr2(b' ', b'\t', bytes.get(..=max).unwrap_or(bytes))?;
     let (token, rest) = bytes.split_at(end);
     (!token.is_empty()).then(|| (token, skip_blanks(rest)))
 }
@@ -1016,42 +1045,48 @@ fn at_boundary(cursor: &Cursor<'_>) -> bool {
 
 /// `HH:MM:SS`, validated.
 fn hms(cursor: &mut Cursor<'_>) -> Option<TimeOfDay> {
-    let hour = cursor.digits(2)?;
-    cursor.eat(b':')?;
-    let minute = cursor.digits(2)?;
-    cursor.eat(b':')?;
-    let second = cursor.digits(2)?;
+    let [h1, h2, colon1, m1, m2, colon2, s1, s2] = cursor.ahead::<8>()?;
+    if colon1 != b':' || colon2 != b':' {
+        return None;
+    }
     let time = TimeOfDay {
-        hour: u8::try_from(hour).ok()?,
-        minute: u8::try_from(minute).ok()?,
-        second: u8::try_from(second).ok()?,
+        hour: two_digits(h1, h2)?,
+        minute: two_digits(m1, m2)?,
+        second: two_digits(s1, s2)?,
         millisecond: 0,
     };
+    cursor.position += 8;
     time.is_valid().then_some(time)
 }
 
 /// An optional decimal fraction of a second after `.` or `,` (1–9 digits), truncated to
 /// milliseconds. A separator not followed by a digit is left alone.
 fn decimal_fraction(cursor: &mut Cursor<'_>) -> Option<u16> {
-    let mut probe = *cursor;
-    if !matches!(probe.peek(), Some(b'.' | b',')) {
+    let rest = cursor.rest();
+    if !matches!(rest.first(), Some(b'.' | b',')) {
         return Some(0);
     }
-    probe.position += 1;
-    if !probe.peek().is_some_and(|byte| byte.is_ascii_digit()) {
-        return Some(0);
+    let fraction = rest.get(1..).unwrap_or_default();
+    let count = fraction
+        .iter()
+        .take(10)
+        .take_while(|byte| byte.is_ascii_digit())
+        .count();
+    match count {
+        0 => return Some(0),
+        10.. => return None, // more than nine digits: not a time
+        _ => {}
     }
-    let (value, count) = probe.digits_between(1, 9)?;
-    if probe.peek().is_some_and(|byte| byte.is_ascii_digit()) {
-        return None; // more than nine digits: not a time
-    }
-    *cursor = probe;
-    let millis = match count {
-        1 => value * 100,
-        2 => value * 10,
-        _ => value / 10u32.pow(u32::try_from(count).ok()? - 3),
-    };
-    u16::try_from(millis).ok()
+    // The first three digits, missing ones as zeros: the rest is truncated.
+    let millis = (0..3).fold(0, |millis, index| {
+        let digit = fraction
+            .get(index)
+            .filter(|_| index < count)
+            .map_or(0, |d| d - b'0');
+        millis * 10 + u16::from(digit)
+    });
+    cursor.position += 1 + count;
+    Some(millis)
 }
 
 /// `+HH:MM`, `+HHMM`, `+HH` (or `-`): minutes east of UTC.
@@ -1077,11 +1112,13 @@ fn numeric_offset(cursor: &mut Cursor<'_>) -> Option<i32> {
 
 /// `YYYY-MM-DD`, validated.
 fn iso_date(cursor: &mut Cursor<'_>) -> Option<(u16, u8, u8)> {
-    let year = u16::try_from(cursor.digits(4)?).ok()?;
-    cursor.eat(b'-')?;
-    let month = u8::try_from(cursor.digits(2)?).ok()?;
-    cursor.eat(b'-')?;
-    let day = u8::try_from(cursor.digits(2)?).ok()?;
+    let [y1, y2, y3, y4, dash1, m1, m2, dash2, d1, d2] = cursor.ahead::<10>()?;
+    if dash1 != b'-' || dash2 != b'-' {
+        return None;
+    }
+    let year = u16::from(two_digits(y1, y2)?) * 100 + u16::from(two_digits(y3, y4)?);
+    let (month, day) = (two_digits(m1, m2)?, two_digits(d1, d2)?);
+    cursor.position += 10;
     valid_date(year, month, day).then_some((year, month, day))
 }
 
@@ -1294,16 +1331,21 @@ fn nginx_local(cursor: &mut Cursor<'_>) -> Option<LineStamp> {
 /// A stamp starting at the first byte of `bytes`, and the index just after it.
 fn stamp_at(bytes: &[u8]) -> Option<(LineStamp, usize)> {
     let start = Cursor::new(bytes);
-    let parsers: &[fn(&mut Cursor<'_>) -> Option<LineStamp>] = match *bytes.first()? {
-        b'0'..=b'9' => &[iso_date_time, slash_date_time, logcat],
-        b'[' => &[bracketed],
-        b'A'..=b'Z' => &[meteor, syslog, js_date],
-        _ => &[],
-    };
-    parsers.iter().find_map(|parse| {
+    // Each parser on its own copy of the cursor; called directly, so that they inline.
+    let attempt = |parse: fn(&mut Cursor<'_>) -> Option<LineStamp>| {
         let mut cursor = start;
         parse(&mut cursor).map(|stamp| (stamp, cursor.position))
-    })
+    };
+    match *bytes.first()? {
+        b'0'..=b'9' => attempt(iso_date_time)
+            .or_else(|| attempt(slash_date_time))
+            .or_else(|| attempt(logcat)),
+        b'[' => attempt(bracketed),
+        b'A'..=b'Z' => attempt(meteor)
+            .or_else(|| attempt(syslog))
+            .or_else(|| attempt(js_date)),
+        _ => None,
+    }
 }
 
 /// After a syslog stamp: ` host tag[pid]: ` and then a full stamp the program wrote itself.
@@ -1349,7 +1391,7 @@ fn stamp_after_prefix(bytes: &[u8]) -> Option<LineStamp> {
             .take_while(|byte| byte.is_ascii_uppercase())
             .count();
         let level = cursor.rest().get(..level_length)?;
-        return LEVELS.contains(&level).then_some(stamp);
+        return is_level(level).then_some(stamp);
     }
     None
 }

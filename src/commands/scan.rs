@@ -97,6 +97,9 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
         since,
         until,
         years: input_years(args.year, &inputs, now),
+        // A measuring aid, not an option: the cost of times is a scan with it against one
+        // without (README, Performance).
+        record_times: std::env::var_os("ERRSCAN_MEASURE_NO_TIMES").is_none(),
         ..WorkerOptions::default()
     };
 

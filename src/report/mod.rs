@@ -423,16 +423,15 @@ impl Report {
             ..BaseGrid::default()
         };
         for ((vendor, code), times) in &tally.times {
-            if times.minutes.is_empty() {
+            if times.minutes().is_empty() {
                 continue;
             }
             let text = match code {
                 Code::Known(id) => catalog.entry(*id).code.as_str(),
                 Code::Unknown(text) => text,
             };
-            let minutes = times.minutes.iter().map(|(m, n)| (*m, *n)).collect();
             base.codes
-                .insert(format!("{}:{text}", vendor.id()), minutes);
+                .insert(format!("{}:{text}", vendor.id()), times.minutes().to_vec());
         }
         let mut report = Report {
             schema: SCHEMA.to_string(),

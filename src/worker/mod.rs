@@ -49,6 +49,10 @@ pub struct WorkerOptions {
     /// Per input, the year of year-less stamps that nothing before them dates (`--year`, file
     /// modification times); none by default.
     pub years: InputYears,
+    /// Find and record the time of each matched line (true by default). False only to measure
+    /// what times cost: every match is then untimed, as on a log without stamps (see
+    /// `ERRSCAN_MEASURE_NO_TIMES` in the README's Performance section).
+    pub record_times: bool,
 }
 
 /// A callback told the number of bytes each scanned chunk held; called from worker threads.
@@ -73,6 +77,7 @@ impl Default for WorkerOptions {
             since: None,
             until: None,
             years: InputYears::Unknown,
+            record_times: true,
         }
     }
 }
@@ -426,6 +431,7 @@ struct ChunkSink<'a> {
     last_line: Option<(usize, Option<Timestamp>)>,
     since: Option<Timestamp>,
     until: Option<Timestamp>,
+    record_times: bool,
 }
 
 impl<'a> ChunkSink<'a> {
@@ -448,6 +454,7 @@ impl<'a> ChunkSink<'a> {
             last_line: None,
             since: options.since,
             until: options.until,
+            record_times: options.record_times,
         }
     }
 }
@@ -474,6 +481,7 @@ impl HitSink for ChunkSink<'_> {
             .saturating_add(self.chunk_start)
             .min(self.text.len());
         let time = match self.last_line {
+            _ if !self.record_times => None,
             Some((start, time)) if start == line_start => time,
             _ => {
                 let from = self.seen_up_to.min(line_start);
