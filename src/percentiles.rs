@@ -536,7 +536,8 @@ pub fn per_minute(base: &BaseGrid, category_of: impl Fn(&str) -> Category) -> Op
     let per_minute = pairs
         .into_iter()
         .map(|(category, mut pairs)| {
-            pairs.sort_unstable_by_key(|pair| pair.0);
+            // Stable: it finds the runs already in order (each code's list) and merges them.
+            pairs.sort_by_key(|pair| pair.0);
             let mut buckets = Buckets::default();
             let mut minutes: u64 = 0;
             for same_minute in pairs.chunk_by(|a, b| a.0 == b.0) {

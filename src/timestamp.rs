@@ -1291,12 +1291,14 @@ fn meteor(cursor: &mut Cursor<'_>) -> Option<LineStamp> {
 /// `[HH:MM:SS:ffff]` (the last field in 1/10000 s, truncated to milliseconds).
 fn bracketed(cursor: &mut Cursor<'_>) -> Option<LineStamp> {
     cursor.eat(b'[')?;
-    let parsers: [fn(&mut Cursor<'_>) -> Option<LineStamp>; 3] =
-        [nginx_local, iso_date_time, bbb_client_time];
-    let (stamp, mut probe) = parsers.iter().find_map(|parse| {
-        let mut probe = *cursor;
-        parse(&mut probe).map(|stamp| (stamp, probe))
-    })?;
+    // The third byte tells the forms apart: `07/Mar/2024…`, `10:00:01:0523`, `2024-03-07…`.
+    let parse = match cursor.rest().get(2)? {
+        b'/' => nginx_local,
+        b':' => bbb_client_time,
+        _ => iso_date_time,
+    };
+    let mut probe = *cursor;
+    let stamp = parse(&mut probe)?;
     probe.eat(b']')?;
     *cursor = probe;
     Some(stamp)
@@ -1336,14 +1338,19 @@ fn stamp_at(bytes: &[u8]) -> Option<(LineStamp, usize)> {
         let mut cursor = start;
         parse(&mut cursor).map(|stamp| (stamp, cursor.position))
     };
+    // The first bytes tell the forms apart, so that at most one parser runs:
+    // `2024-03-07`, `2024/09/06`, `05-09 10:00`; `I20190702`, `Mar  7`, `Thu Mar`.
+    let byte_at = |index: usize| bytes.get(index).copied().unwrap_or(0);
     match *bytes.first()? {
-        b'0'..=b'9' => attempt(iso_date_time)
-            .or_else(|| attempt(slash_date_time))
-            .or_else(|| attempt(logcat)),
+        b'0'..=b'9' => match (byte_at(2), byte_at(4)) {
+            (_, b'-') => attempt(iso_date_time),
+            (_, b'/') => attempt(slash_date_time),
+            (b'-', _) => attempt(logcat),
+            _ => None,
+        },
         b'[' => attempt(bracketed),
-        b'A'..=b'Z' => attempt(meteor)
-            .or_else(|| attempt(syslog))
-            .or_else(|| attempt(js_date)),
+        b'A'..=b'Z' if byte_at(1).is_ascii_digit() => attempt(meteor),
+        b'A'..=b'Z' if byte_at(3) == b' ' => attempt(syslog).or_else(|| attempt(js_date)),
         _ => None,
     }
 }
@@ -1411,21 +1418,35 @@ fn is_source_location(token: &[u8]) -> bool {
         }
         name = head;
     }
-    name.len() < token.len()
-        && name.first().is_some_and(|byte| !byte.is_ascii_digit())
-        && !name.contains(&b':')
-        && !name.contains(&b'/')
-        && (name.contains(&b'.') || name.starts_with(b"VM"))
+    if name.len() == token.len() || name.first().is_none_or(u8::is_ascii_digit) {
+        return false;
+    }
+    let mut has_dot = false;
+    for &byte in name {
+        match byte {
+            b':' | b'/' => return false,
+            b'.' => has_dot = true,
+            _ => {}
+        }
+    }
+    has_dot || name.starts_with(b"VM")
 }
 
 /// An IPv4 or IPv6 address (nginx `$remote_addr`).
 fn is_address(token: &[u8]) -> bool {
-    token.len() <= 45
-        && token.first().is_some_and(u8::is_ascii_hexdigit)
-        && token
-            .iter()
-            .all(|&byte| byte.is_ascii_hexdigit() || byte == b'.' || byte == b':')
-        && (token.iter().filter(|&&byte| byte == b'.').count() == 3 || token.contains(&b':'))
+    if token.len() > 45 || !token.first().is_some_and(u8::is_ascii_hexdigit) {
+        return false;
+    }
+    let (mut dots, mut has_colon) = (0, false);
+    for &byte in token {
+        match byte {
+            b'.' => dots += 1,
+            b':' => has_colon = true,
+            _ if byte.is_ascii_hexdigit() => {}
+            _ => return false,
+        }
+    }
+    dots == 3 || has_colon
 }
 
 /// The ZEGO Flutter UIKit (flutter_logs) tail: `…  {dd/MM/yyyy HH:mm:ss}  LEVEL` (the level
