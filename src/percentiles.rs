@@ -50,7 +50,7 @@ const SMALL_INTERVALS: usize = 32;
 
 /// Milliseconds between consecutive occurrences of one code: adds up with `+=` in any order.
 /// A few values are kept as they are; from the 32nd on (`SMALL_INTERVALS`) they go into
-/// [`Buckets`], which hold what an HdrHistogram holds.
+/// bucket counts laid out as an HdrHistogram lays out its own.
 #[derive(Debug, Clone, Default)]
 pub struct Intervals {
     small: Vec<u64>,
