@@ -50,7 +50,7 @@ const SMALL_INTERVALS: usize = 32;
 
 /// Milliseconds between consecutive occurrences of one code: adds up with `+=` in any order.
 /// A few values are kept as they are; from the 32nd on (`SMALL_INTERVALS`) they go into
-/// [`Buckets`], which hold what an HdrHistogram holds.
+/// bucket counts laid out as an HdrHistogram lays out its own.
 #[derive(Debug, Clone, Default)]
 pub struct Intervals {
     small: Vec<u64>,
@@ -524,36 +524,67 @@ pub struct Percentiles {
 pub fn per_minute(base: &BaseGrid, category_of: impl Fn(&str) -> Category) -> Option<Percentiles> {
     let (first, last) = base.minute_span()?;
     let span = u64::try_from(last - first + 1).ok()?;
-    // Each category's (minute, count) pairs in one list, sorted and summed per minute: cheaper
-    // than a map entry per pair.
-    let mut pairs: BTreeMap<Category, Vec<(i64, u64)>> = BTreeMap::new();
+    let mut lists: BTreeMap<Category, Vec<&[(i64, u64)]>> = BTreeMap::new();
     for (key, counts) in &base.codes {
-        pairs
-            .entry(category_of(key))
-            .or_default()
-            .extend_from_slice(counts);
+        lists.entry(category_of(key)).or_default().push(counts);
     }
-    let per_minute = pairs
+    let per_minute = lists
         .into_iter()
-        .map(|(category, mut pairs)| {
-            pairs.sort_unstable_by_key(|pair| pair.0);
-            let mut buckets = Buckets::default();
-            let mut minutes: u64 = 0;
-            for same_minute in pairs.chunk_by(|a, b| a.0 == b.0) {
-                let count = same_minute
-                    .iter()
-                    .fold(0u64, |sum, pair| sum.saturating_add(pair.1));
-                buckets.record_n(count, 1);
-                minutes += 1;
-            }
-            let empty_minutes = span.saturating_sub(minutes);
-            if empty_minutes > 0 {
-                buckets.record_n(0, empty_minutes);
-            }
+        .map(|(category, lists)| {
+            let buckets = per_minute_dense(&lists, first, span)
+                .unwrap_or_else(|| per_minute_sorted(&lists, span));
             (category, buckets.distribution())
         })
         .collect();
     Some(Percentiles { per_minute })
+}
+
+/// The matches of every minute of the span from minute `first`, empty ones included, summed
+/// over `lists` in one array by minute: what a category's per-minute histogram counts. `None`
+/// when the span is long for the number of pairs (a sparse grid, whose array would be mostly
+/// zeros; see [`per_minute_sorted`]) or a minute lies outside the span (a grid not in order).
+fn per_minute_dense(lists: &[&[(i64, u64)]], first: i64, span: u64) -> Option<Buckets> {
+    let pairs: u64 = lists.iter().map(|list| list.len() as u64).sum();
+    if span > pairs.saturating_mul(8).saturating_add(1024) {
+        return None;
+    }
+    let mut per_minute = vec![0u64; usize::try_from(span).ok()?];
+    for &(minute, count) in lists.iter().copied().flatten() {
+        let slot = usize::try_from(minute.checked_sub(first)?).ok()?;
+        let sum = per_minute.get_mut(slot)?;
+        *sum = sum.saturating_add(count);
+    }
+    let mut buckets = Buckets::default();
+    let empty_minutes = per_minute.iter().filter(|&&count| count == 0).count() as u64;
+    if empty_minutes > 0 {
+        buckets.record_n(0, empty_minutes);
+    }
+    for &count in per_minute.iter().filter(|&&count| count > 0) {
+        buckets.record_n(count, 1);
+    }
+    Some(buckets)
+}
+
+/// As [`per_minute_dense`] for any grid: the pairs sorted by minute and summed, and every other
+/// minute of the span counted as an empty one.
+fn per_minute_sorted(lists: &[&[(i64, u64)]], span: u64) -> Buckets {
+    let mut pairs: Vec<(i64, u64)> = lists.concat();
+    // Stable: it finds the runs already in order (each code's list) and merges them.
+    pairs.sort_by_key(|pair| pair.0);
+    let mut buckets = Buckets::default();
+    let mut minutes: u64 = 0;
+    for same_minute in pairs.chunk_by(|a, b| a.0 == b.0) {
+        let count = same_minute
+            .iter()
+            .fold(0u64, |sum, pair| sum.saturating_add(pair.1));
+        buckets.record_n(count, 1);
+        minutes += 1;
+    }
+    let empty_minutes = span.saturating_sub(minutes);
+    if empty_minutes > 0 {
+        buckets.record_n(0, empty_minutes);
+    }
+    buckets
 }
 
 #[cfg(test)]
@@ -675,6 +706,33 @@ mod tests {
         let media = &percentiles.per_minute[&Category::Media];
         assert_eq!((media.count, media.p50, media.p99, media.max), (4, 0, 2, 2));
         assert!(per_minute(&BaseGrid::default(), category_of).is_none());
+    }
+
+    /// A grid too sparse for an array by minute (two minutes 5000 apart) is summed by sorting,
+    /// with the same result; both ways agree on any grid in order.
+    #[test]
+    fn sparse_and_dense_grids_give_the_same_per_minute_counts() {
+        let mut base = BaseGrid::default();
+        base.codes
+            .insert("bigbluebutton:1101".into(), vec![(0, 3), (5_000, 1)]);
+        let percentiles = per_minute(&base, |_| Category::Network).expect("timed");
+        let network = &percentiles.per_minute[&Category::Network];
+        // 4999 empty minutes, one with 3 and one with 1.
+        assert_eq!(
+            (network.count, network.p50, network.p99, network.max),
+            (5_001, 0, 0, 3)
+        );
+        let lists: [&[(i64, u64)]; 3] = [
+            &[(10, 1), (11, 4), (40, 2)],
+            &[(11, 1), (12, 0), (39, 7)],
+            &[(10, 2), (41, 1)],
+        ];
+        let dense = per_minute_dense(&lists, 10, 32).expect("dense enough");
+        let sorted = per_minute_sorted(&lists, 32);
+        assert_eq!(dense.distribution(), sorted.distribution());
+        assert_eq!(dense.total, 32);
+        // A minute outside the span: only the sorting way takes it.
+        assert!(per_minute_dense(&lists, 11, 31).is_none());
     }
 
     #[test]

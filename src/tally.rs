@@ -197,11 +197,13 @@ pub struct ChunkCode {
     pub count: u64,
     /// The smallest local line number.
     pub first_line: u64,
-    /// When it was seen.
-    pub times: CodeTimes,
-    /// The first and the last time it was seen in line order, for the intervals across chunk
-    /// boundaries.
-    pub sequence: Option<(Timestamp, Timestamp)>,
+    /// Lines carrying it without a time.
+    pub untimed: u64,
+    /// The times of the lines carrying it, in line order. Kept as they are and recorded into
+    /// the input's [`CodeTimes`] when the chunk is added ([`ChunkTally::add_into`]), where the
+    /// intervals run on from the chunk before: cheaper than a `CodeTimes` per chunk and code
+    /// that is then added to the input's.
+    pub times: Vec<Timestamp>,
 }
 
 impl HitSink for ChunkTally {
@@ -221,20 +223,14 @@ impl ChunkTally {
             .or_insert_with(|| ChunkCode {
                 count: 0,
                 first_line: hit.line_number,
-                times: CodeTimes::default(),
-                sequence: None,
+                untimed: 0,
+                times: Vec::new(),
             });
         entry.count += 1;
         entry.first_line = entry.first_line.min(hit.line_number);
-        entry.times.record(time);
-        if let Some(time) = time {
-            match &mut entry.sequence {
-                Some((_, last)) => {
-                    entry.times.intervals.record(interval_millis(*last, time));
-                    *last = time;
-                }
-                None => entry.sequence = Some((time, time)),
-            }
+        match time {
+            Some(time) => entry.times.push(time),
+            None => entry.untimed += 1,
         }
     }
 
@@ -243,18 +239,19 @@ impl ChunkTally {
     /// time of a code to this chunk's first is recorded here.
     pub fn add_into(self, tally: &mut Tally, path: &Arc<str>, line_base: u64) {
         for ((vendor, code), chunk) in self.codes {
-            let times = match tally.times.entry((vendor, code.clone())) {
-                Entry::Occupied(entry) => {
-                    let times = entry.into_mut();
-                    *times += &chunk.times;
-                    times
-                }
-                Entry::Vacant(entry) => entry.insert(chunk.times),
-            };
-            if let Some((first, last)) = chunk.sequence {
+            let times = tally.times.entry((vendor, code.clone())).or_default();
+            times.untimed += chunk.untimed;
+            if let Some(&last) = chunk.times.last() {
                 let key = (Arc::clone(path), vendor, code.clone());
-                if let Some(previous) = tally.last_times.insert(key, last) {
-                    times.intervals.record(interval_millis(previous, first));
+                // The interval from the previous chunk's last time of the code, then the
+                // chunk's own, in line order.
+                let mut previous = tally.last_times.insert(key, last);
+                for &time in &chunk.times {
+                    times.record(Some(time));
+                    if let Some(previous) = previous {
+                        times.intervals.record(interval_millis(previous, time));
+                    }
+                    previous = Some(time);
                 }
             }
             let stat = CodeStat {

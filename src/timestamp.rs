@@ -526,6 +526,64 @@ impl InputYears {
 pub struct TimestampContext {
     options: TimestampOptions,
     previous: Option<Anchor>,
+    calendar: DayMemo,
+}
+
+/// The last date turned into a day number or back: one file's stamps mostly fall on one day,
+/// and the calendar arithmetic costs about as much as reading a stamp.
+#[derive(Debug, Clone, Default)]
+struct DayMemo(Option<(i64, u8, u8, i64)>);
+
+impl DayMemo {
+    /// The days from 1970-01-01 to a date, `None` if it is not a valid date.
+    fn days(&mut self, year: i64, month: u8, day: u8) -> Option<i64> {
+        if let Some((known_year, known_month, known_day, days)) = self.0 {
+            if (known_year, known_month, known_day) == (year, month, day) {
+                return Some(days);
+            }
+        }
+        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+            return None;
+        }
+        let days = days_from_civil(year, month, day);
+        self.0 = Some((year, month, day, days));
+        Some(days)
+    }
+
+    /// The date `days` after 1970-01-01.
+    fn date(&mut self, days: i64) -> (i64, u8, u8) {
+        if let Some((year, month, day, known_days)) = self.0 {
+            if known_days == days {
+                return (year, month, day);
+            }
+        }
+        let (year, month, day) = civil_from_days(days);
+        self.0 = Some((year, month, day, days));
+        (year, month, day)
+    }
+
+    /// As [`instant`].
+    fn instant(
+        &mut self,
+        year: i64,
+        month: u8,
+        day: u8,
+        time: TimeOfDay,
+        offset_minutes: i32,
+    ) -> Option<Timestamp> {
+        if !time.is_valid() {
+            return None;
+        }
+        instant_on(self.days(year, month, day)?, time, offset_minutes)
+    }
+
+    /// As [`Timestamp::wall_clock`]: calendar year, month, day and milliseconds into that day.
+    fn wall_clock(&mut self, at: Timestamp, offset_minutes: i32) -> (i64, u8, u8, i64) {
+        let local =
+            at.0.saturating_add(i64::from(offset_minutes) * MILLIS_PER_MINUTE);
+        let (year, month, day) = self.date(local.div_euclid(MILLIS_PER_DAY));
+        (year, month, day, local.rem_euclid(MILLIS_PER_DAY))
+    }
 }
 
 /// The previous stamp: the instant, and the offset its wall clock was read at.
@@ -541,6 +599,7 @@ impl TimestampContext {
         Self {
             options,
             previous: None,
+            calendar: DayMemo::default(),
         }
     }
 
@@ -622,24 +681,30 @@ impl TimestampContext {
     }
 
     /// The instant of a full stamp and the offset of its wall clock; `None` for a partial one.
-    fn full_anchor(&self, stamp: LineStamp) -> Option<Anchor> {
+    fn full_anchor(&mut self, stamp: LineStamp) -> Option<Anchor> {
         let default_offset = self.options.default_offset_minutes;
         let (at, offset_minutes) = match stamp {
             LineStamp::Epoch(at) => (at, default_offset),
             LineStamp::Zoned {
                 local,
                 offset_minutes,
-            } => (local.to_timestamp(offset_minutes)?, offset_minutes),
-            LineStamp::Local(local) => (local.to_timestamp(default_offset)?, default_offset),
+            } => (self.civil_instant(local, offset_minutes)?, offset_minutes),
+            LineStamp::Local(local) => (self.civil_instant(local, default_offset)?, default_offset),
             LineStamp::YearLess { .. } | LineStamp::TimeOnly(_) => return None,
         };
         Some(Anchor { at, offset_minutes })
     }
 
-    fn year_less(&self, month: u8, day: u8, time: TimeOfDay) -> Option<Anchor> {
+    /// As [`CivilDateTime::to_timestamp`].
+    fn civil_instant(&mut self, local: CivilDateTime, offset_minutes: i32) -> Option<Timestamp> {
+        let year = i64::from(local.year);
+        (self.calendar).instant(year, local.month, local.day, local.time, offset_minutes)
+    }
+
+    fn year_less(&mut self, month: u8, day: u8, time: TimeOfDay) -> Option<Anchor> {
         if let Some(previous) = self.previous {
             let offset_minutes = previous.offset_minutes;
-            let (year, ..) = previous.at.wall_clock(offset_minutes);
+            let (year, ..) = self.calendar.wall_clock(previous.at, offset_minutes);
             // The candidate nearest to the previous stamp; on a tie the later one.
             let at = [year - 1, year, year + 1]
                 .into_iter()
@@ -660,11 +725,11 @@ impl TimestampContext {
         Some(Anchor { at, offset_minutes })
     }
 
-    fn time_only(&self, time: TimeOfDay) -> Option<Anchor> {
+    fn time_only(&mut self, time: TimeOfDay) -> Option<Anchor> {
         let previous = self.previous?;
         let offset_minutes = previous.offset_minutes;
-        let (year, month, day, _) = previous.at.wall_clock(offset_minutes);
-        let same_day = instant(year, month, day, time, offset_minutes)?;
+        let (year, month, day, _) = self.calendar.wall_clock(previous.at, offset_minutes);
+        let same_day = (self.calendar).instant(year, month, day, time, offset_minutes)?;
         let step = same_day
             .unix_millis()
             .checked_sub(previous.at.unix_millis())?;
@@ -678,7 +743,7 @@ impl TimestampContext {
         Some(Anchor { at, offset_minutes })
     }
 
-    fn nearest_full_stamp(&self, preceding: &[u8]) -> Option<Anchor> {
+    fn nearest_full_stamp(&mut self, preceding: &[u8]) -> Option<Anchor> {
         let preceding = preceding.strip_suffix(b"\n").unwrap_or(preceding);
         let start = preceding.len().saturating_sub(LOOKBACK_BYTES);
         let mut window = preceding.get(start..).unwrap_or_default();
@@ -707,7 +772,7 @@ fn lines_backwards(text: &[u8]) -> impl Iterator<Item = &[u8]> {
 
 /// The first full stamp among the first lines of `following` (a line start), within the
 /// look-back limits.
-fn next_full_stamp(context: &TimestampContext, following: &[u8]) -> Option<Anchor> {
+fn next_full_stamp(context: &mut TimestampContext, following: &[u8]) -> Option<Anchor> {
     let mut window = following.get(..LOOKBACK_BYTES).unwrap_or(following);
     if window.len() < following.len() {
         // The cut may fall inside a line, whose head could pass for a whole line: drop it.
@@ -908,7 +973,13 @@ fn instant(
     {
         return None;
     }
-    let local = days_from_civil(year, month, day)
+    instant_on(days_from_civil(year, month, day), time, offset_minutes)
+}
+
+/// The instant of `time` on the day `days` after 1970-01-01 at `offset_minutes` east of UTC,
+/// `None` on overflow.
+fn instant_on(days: i64, time: TimeOfDay, offset_minutes: i32) -> Option<Timestamp> {
+    let local = days
         .checked_mul(MILLIS_PER_DAY)?
         .checked_add(time.millis())?;
     let utc = local.checked_sub(i64::from(offset_minutes).checked_mul(MILLIS_PER_MINUTE)?)?;
@@ -1291,12 +1362,14 @@ fn meteor(cursor: &mut Cursor<'_>) -> Option<LineStamp> {
 /// `[HH:MM:SS:ffff]` (the last field in 1/10000 s, truncated to milliseconds).
 fn bracketed(cursor: &mut Cursor<'_>) -> Option<LineStamp> {
     cursor.eat(b'[')?;
-    let parsers: [fn(&mut Cursor<'_>) -> Option<LineStamp>; 3] =
-        [nginx_local, iso_date_time, bbb_client_time];
-    let (stamp, mut probe) = parsers.iter().find_map(|parse| {
-        let mut probe = *cursor;
-        parse(&mut probe).map(|stamp| (stamp, probe))
-    })?;
+    // The third byte tells the forms apart: `07/Mar/2024…`, `10:00:01:0523`, `2024-03-07…`.
+    let parse = match cursor.rest().get(2)? {
+        b'/' => nginx_local,
+        b':' => bbb_client_time,
+        _ => iso_date_time,
+    };
+    let mut probe = *cursor;
+    let stamp = parse(&mut probe)?;
     probe.eat(b']')?;
     *cursor = probe;
     Some(stamp)
@@ -1336,14 +1409,19 @@ fn stamp_at(bytes: &[u8]) -> Option<(LineStamp, usize)> {
         let mut cursor = start;
         parse(&mut cursor).map(|stamp| (stamp, cursor.position))
     };
+    // The first bytes tell the forms apart, so that at most one parser runs:
+    // `2024-03-07`, `2024/09/06`, `05-09 10:00`; `I20190702`, `Mar  7`, `Thu Mar`.
+    let byte_at = |index: usize| bytes.get(index).copied().unwrap_or(0);
     match *bytes.first()? {
-        b'0'..=b'9' => attempt(iso_date_time)
-            .or_else(|| attempt(slash_date_time))
-            .or_else(|| attempt(logcat)),
+        b'0'..=b'9' => match (byte_at(2), byte_at(4)) {
+            (_, b'-') => attempt(iso_date_time),
+            (_, b'/') => attempt(slash_date_time),
+            (b'-', _) => attempt(logcat),
+            _ => None,
+        },
         b'[' => attempt(bracketed),
-        b'A'..=b'Z' => attempt(meteor)
-            .or_else(|| attempt(syslog))
-            .or_else(|| attempt(js_date)),
+        b'A'..=b'Z' if byte_at(1).is_ascii_digit() => attempt(meteor),
+        b'A'..=b'Z' if byte_at(3) == b' ' => attempt(syslog).or_else(|| attempt(js_date)),
         _ => None,
     }
 }
@@ -1411,21 +1489,35 @@ fn is_source_location(token: &[u8]) -> bool {
         }
         name = head;
     }
-    name.len() < token.len()
-        && name.first().is_some_and(|byte| !byte.is_ascii_digit())
-        && !name.contains(&b':')
-        && !name.contains(&b'/')
-        && (name.contains(&b'.') || name.starts_with(b"VM"))
+    if name.len() == token.len() || name.first().is_none_or(u8::is_ascii_digit) {
+        return false;
+    }
+    let mut has_dot = false;
+    for &byte in name {
+        match byte {
+            b':' | b'/' => return false,
+            b'.' => has_dot = true,
+            _ => {}
+        }
+    }
+    has_dot || name.starts_with(b"VM")
 }
 
 /// An IPv4 or IPv6 address (nginx `$remote_addr`).
 fn is_address(token: &[u8]) -> bool {
-    token.len() <= 45
-        && token.first().is_some_and(u8::is_ascii_hexdigit)
-        && token
-            .iter()
-            .all(|&byte| byte.is_ascii_hexdigit() || byte == b'.' || byte == b':')
-        && (token.iter().filter(|&&byte| byte == b'.').count() == 3 || token.contains(&b':'))
+    if token.len() > 45 || !token.first().is_some_and(u8::is_ascii_hexdigit) {
+        return false;
+    }
+    let (mut dots, mut has_colon) = (0, false);
+    for &byte in token {
+        match byte {
+            b'.' => dots += 1,
+            b':' => has_colon = true,
+            _ if byte.is_ascii_hexdigit() => {}
+            _ => return false,
+        }
+    }
+    dots == 3 || has_colon
 }
 
 /// The ZEGO Flutter UIKit (flutter_logs) tail: `…  {dd/MM/yyyy HH:mm:ss}  LEVEL` (the level

@@ -26,22 +26,28 @@ pub fn write_json<W: Write>(report: &Report, mut out: W) -> io::Result<()> {
     out.write_all(&text)
 }
 
-/// serde_json's pretty formatter, except that an array inside an array, and everything in it,
-/// is written inline (`[28587482, 1]`).
+/// serde_json's pretty formatter (two-space indents), except that an array inside an array, and
+/// everything in it, is written inline (`[28587482, 1]`). Written out rather than wrapping
+/// `PrettyFormatter`, which writes an indent one level at a time: the timeline's grid is tens of
+/// thousands of lines.
 struct ReportFormatter {
-    pretty: serde_json::ser::PrettyFormatter<'static>,
     /// For each open container: whether it is an array.
     open: Vec<bool>,
     /// The depth of `open` at which inline writing began, while it lasts.
     inline_from: Option<usize>,
+    /// Whether the innermost open container has a value yet.
+    has_value: bool,
 }
+
+/// Enough spaces for most indents; deeper ones are written in several pieces.
+const SPACES: &[u8; 64] = b"                                                                ";
 
 impl ReportFormatter {
     fn new() -> ReportFormatter {
         ReportFormatter {
-            pretty: serde_json::ser::PrettyFormatter::new(),
             open: Vec::new(),
             inline_from: None,
+            has_value: false,
         }
     }
 
@@ -56,6 +62,7 @@ impl ReportFormatter {
         if self.inline_from.is_none() && is_array && inside_array {
             self.inline_from = Some(self.open.len());
         }
+        self.has_value = false;
         self.inline()
     }
 
@@ -68,41 +75,53 @@ impl ReportFormatter {
         self.open.pop();
         was_inline
     }
-}
 
-/// Writes `inline_text` when `inline`, else what serde_json's pretty formatter writes.
-fn punctuate<W: ?Sized + Write>(
-    inline: bool,
-    pretty: &mut serde_json::ser::PrettyFormatter<'static>,
-    writer: &mut W,
-    inline_text: &[u8],
-    write_pretty: impl FnOnce(&mut serde_json::ser::PrettyFormatter<'static>, &mut W) -> io::Result<()>,
-) -> io::Result<()> {
-    if inline {
-        writer.write_all(inline_text)
-    } else {
-        write_pretty(pretty, writer)
+    /// A new line indented to the depth of the open containers.
+    fn new_line<W: ?Sized + Write>(&self, writer: &mut W, separator: &[u8]) -> io::Result<()> {
+        writer.write_all(separator)?;
+        let mut spaces = 2 * self.open.len();
+        while spaces > 0 {
+            let piece = spaces.min(SPACES.len());
+            writer.write_all(&SPACES[..piece])?;
+            spaces -= piece;
+        }
+        Ok(())
     }
-}
 
-/// What goes before an element of an inline container.
-fn separator(first: bool) -> &'static [u8] {
-    if first { b"" } else { b", " }
+    fn begin<W: ?Sized + Write>(&mut self, writer: &mut W, is_array: bool) -> io::Result<()> {
+        self.open(is_array);
+        writer.write_all(if is_array { b"[" } else { b"{" })
+    }
+
+    fn end<W: ?Sized + Write>(&mut self, writer: &mut W, is_array: bool) -> io::Result<()> {
+        let had_value = self.has_value;
+        let inline = self.close();
+        if !inline && had_value {
+            self.new_line(writer, b"\n")?;
+        }
+        // The container just closed is a value of the one around it.
+        self.has_value = true;
+        writer.write_all(if is_array { b"]" } else { b"}" })
+    }
+
+    /// What goes before an element (an array value or an object key).
+    fn begin_element<W: ?Sized + Write>(&self, writer: &mut W, first: bool) -> io::Result<()> {
+        match (self.inline(), first) {
+            (true, true) => Ok(()),
+            (true, false) => writer.write_all(b", "),
+            (false, true) => self.new_line(writer, b"\n"),
+            (false, false) => self.new_line(writer, b",\n"),
+        }
+    }
 }
 
 impl serde_json::ser::Formatter for ReportFormatter {
     fn begin_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        let inline = self.open(true);
-        punctuate(inline, &mut self.pretty, writer, b"[", |pretty, w| {
-            pretty.begin_array(w)
-        })
+        self.begin(writer, true)
     }
 
     fn end_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        let inline = self.close();
-        punctuate(inline, &mut self.pretty, writer, b"]", |pretty, w| {
-            pretty.end_array(w)
-        })
+        self.end(writer, true)
     }
 
     fn begin_array_value<W: ?Sized + Write>(
@@ -110,35 +129,20 @@ impl serde_json::ser::Formatter for ReportFormatter {
         writer: &mut W,
         first: bool,
     ) -> io::Result<()> {
-        let inline = self.inline();
-        punctuate(
-            inline,
-            &mut self.pretty,
-            writer,
-            separator(first),
-            |pretty, w| pretty.begin_array_value(w, first),
-        )
+        self.begin_element(writer, first)
     }
 
-    fn end_array_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        let inline = self.inline();
-        punctuate(inline, &mut self.pretty, writer, b"", |pretty, w| {
-            pretty.end_array_value(w)
-        })
+    fn end_array_value<W: ?Sized + Write>(&mut self, _writer: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
     }
 
     fn begin_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        let inline = self.open(false);
-        punctuate(inline, &mut self.pretty, writer, b"{", |pretty, w| {
-            pretty.begin_object(w)
-        })
+        self.begin(writer, false)
     }
 
     fn end_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        let inline = self.close();
-        punctuate(inline, &mut self.pretty, writer, b"}", |pretty, w| {
-            pretty.end_object(w)
-        })
+        self.end(writer, false)
     }
 
     fn begin_object_key<W: ?Sized + Write>(
@@ -146,28 +150,16 @@ impl serde_json::ser::Formatter for ReportFormatter {
         writer: &mut W,
         first: bool,
     ) -> io::Result<()> {
-        let inline = self.inline();
-        punctuate(
-            inline,
-            &mut self.pretty,
-            writer,
-            separator(first),
-            |pretty, w| pretty.begin_object_key(w, first),
-        )
+        self.begin_element(writer, first)
     }
 
     fn begin_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        let inline = self.inline();
-        punctuate(inline, &mut self.pretty, writer, b": ", |pretty, w| {
-            pretty.begin_object_value(w)
-        })
+        writer.write_all(b": ")
     }
 
-    fn end_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        let inline = self.inline();
-        punctuate(inline, &mut self.pretty, writer, b"", |pretty, w| {
-            pretty.end_object_value(w)
-        })
+    fn end_object_value<W: ?Sized + Write>(&mut self, _writer: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
     }
 }
 
@@ -346,6 +338,31 @@ mod tests {
         assert_eq!(text, expected);
         let back: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
         assert_eq!(back, value);
+    }
+
+    /// Without an array inside an array the text is serde_json's pretty text, also for empty
+    /// containers and for indents deeper than one piece of spaces.
+    #[test]
+    fn other_values_are_written_as_serde_json_pretty_prints_them() {
+        let mut deep = serde_json::json!({"leaf": [1, {"k": []}]});
+        for level in 0..40 {
+            deep = serde_json::json!({ format!("level{level}"): deep, "n": level });
+        }
+        let values = [
+            serde_json::json!({"a": [], "b": {}, "c": [{}], "d": {"e": [], "f": [{"g": {}}]}}),
+            serde_json::json!([]),
+            serde_json::json!({}),
+            serde_json::json!("text"),
+            deep,
+        ];
+        for value in values {
+            let mut written = Vec::new();
+            let mut serializer =
+                serde_json::Serializer::with_formatter(&mut written, ReportFormatter::new());
+            value.serialize(&mut serializer).expect("written");
+            let expected = serde_json::to_string_pretty(&value).expect("written");
+            assert_eq!(String::from_utf8(written).expect("utf-8"), expected);
+        }
     }
 
     #[test]

@@ -488,7 +488,11 @@ impl HitSink for ChunkSink<'_> {
                 let preceding = self.text.get(from..line_start).unwrap_or_default();
                 // After the line's newline (`line` may be a window of a very long line).
                 let line_end = line_start.saturating_add(line.len()).min(self.text.len());
-                let following = memchr::memchr(b'\n', &self.text[line_end..])
+                let newline = match self.text.get(line_end) {
+                    Some(b'\n') => Some(0),
+                    _ => memchr::memchr(b'\n', &self.text[line_end..]),
+                };
+                let following = newline
                     .and_then(|newline| self.text.get(line_end + newline + 1..))
                     .unwrap_or_default();
                 let time = self.times.line_around(line, preceding, following);
