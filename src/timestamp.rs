@@ -542,10 +542,7 @@ impl DayMemo {
                 return Some(days);
             }
         }
-        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
-            return None;
-        }
-        let days = days_from_civil(year, month, day);
+        let days = days_of_date(year, month, day)?;
         self.0 = Some((year, month, day, days));
         Some(days)
     }
@@ -966,14 +963,18 @@ fn instant(
     time: TimeOfDay,
     offset_minutes: i32,
 ) -> Option<Timestamp> {
-    if !(1..=12).contains(&month)
-        || day == 0
-        || day > days_in_month(year, month)
-        || !time.is_valid()
-    {
+    if !time.is_valid() {
         return None;
     }
-    instant_on(days_from_civil(year, month, day), time, offset_minutes)
+    instant_on(days_of_date(year, month, day)?, time, offset_minutes)
+}
+
+/// The days from 1970-01-01 to a date, `None` if it is not a valid date.
+fn days_of_date(year: i64, month: u8, day: u8) -> Option<i64> {
+    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+        return None;
+    }
+    Some(days_from_civil(year, month, day))
 }
 
 /// The instant of `time` on the day `days` after 1970-01-01 at `offset_minutes` east of UTC,
