@@ -401,6 +401,14 @@ impl Distribution {
         let histogram: Histogram<u64> = Deserializer::new()
             .deserialize(&mut Cursor::new(bytes))
             .map_err(|error| format!("histogram is not an HdrHistogram: {error:?}"))?;
+        // Intervals are differences of i64 milliseconds; a larger value (a crafted report) is
+        // refused here, as no canonical histogram could bound it.
+        if histogram.max() > LARGEST_VALUE {
+            return Err(format!(
+                "histogram holds {}, above the largest interval {LARGEST_VALUE}",
+                histogram.max()
+            ));
+        }
         // Copied into an auto-resizing one, so that adding never fails on bounds.
         let mut sum = empty_histogram();
         add_histogram(&mut sum, &histogram);
@@ -419,6 +427,10 @@ impl Distribution {
         Distribution::of(&sum)
     }
 }
+
+/// The largest value a histogram may hold: the largest interval between two i64 millisecond
+/// times, which is also the largest bound hdrhistogram accepts.
+const LARGEST_VALUE: u64 = i64::MAX as u64;
 
 /// An empty histogram bounded by `max` (at least 2): the canonical form a report serializes, so
 /// that the header does not depend on how a histogram grew and equal histograms give equal text.
@@ -804,6 +816,30 @@ mod tests {
         }
         // Adler-32 of "Wikipedia", the worked example of the checksum's definition.
         assert_eq!(adler32(b"Wikipedia"), 0x11e6_0398);
+    }
+
+    #[test]
+    fn a_histogram_holding_the_largest_value_is_refused_not_a_panic() {
+        let mut huge = Histogram::<u64>::new_with_bounds(1, u64::MAX, SIGNIFICANT_DIGITS)
+            .expect("valid bounds");
+        huge.record(u64::MAX).expect("in range");
+        let mut plain = Vec::new();
+        V2Serializer::new()
+            .serialize(&huge, &mut plain)
+            .expect("serializes");
+        let crafted = Distribution {
+            p50: 1,
+            p90: 1,
+            p99: 1,
+            max: 1,
+            count: 1,
+            histogram: BASE64.encode(plain),
+        };
+        let decoded = std::panic::catch_unwind(|| crafted.decode());
+        let decoded = decoded.expect("decoding does not panic");
+        assert!(decoded.is_err(), "{decoded:?}");
+        let summed = std::panic::catch_unwind(|| Distribution::add(Some(&crafted), None));
+        assert_eq!(summed.expect("adding does not panic"), None);
     }
 
     /// What `encode` writes reads back through HdrHistogram's own deserializer.
