@@ -9,6 +9,7 @@
 //! `--no-mmap`) skips that many decompressed bytes; line numbers and offsets go on from there.
 //! Each outcome says where the next run resumes: the end of the last complete line.
 
+mod ordered;
 mod stream;
 
 use std::fs::File;
@@ -563,20 +564,19 @@ fn scan_bytes(
         let stats = scanner.scan_slice(&bytes[range.clone()], SliceStart::INPUT_START, &mut sink);
         (sink.finish(), stats.newlines)
     };
-    // A bounded window of chunks at a time, folded in order before the next starts: every chunk
-    // result holds per-code counts and times, and a whole file's worth alive at once grows memory
-    // with the file's size.
+    // Chunks are folded in order as they come, a bounded window ahead of the fold: every chunk
+    // result holds per-code counts and times, and a whole file's worth alive at once would grow
+    // memory with the file's size.
     let window = rayon::current_num_threads().max(1) * 4;
-    for batch in chunks.chunks(window) {
-        let results: Vec<(ChunkResult, u64)> = if batch.len() == 1 {
-            batch.iter().map(scan_chunk).collect()
-        } else {
-            batch.par_iter().map(scan_chunk).collect()
-        };
-        for (range, (sink, newlines)) in batch.iter().zip(results) {
-            accumulator.add_chunk(sink, &bytes[range.clone()], newlines, range.start as u64);
-        }
-    }
+    ordered::scan_in_order(
+        chunks.len(),
+        window,
+        |index| scan_chunk(&chunks[index]),
+        |index, (result, newlines)| {
+            let range = chunks[index].clone();
+            accumulator.add_chunk(result, &bytes[range.clone()], newlines, range.start as u64);
+        },
+    );
 }
 
 /// Splits `bytes` into ranges of about `target` bytes, each ending just after a newline (the
