@@ -43,13 +43,15 @@ fn empty_histogram() -> Histogram<u64> {
     Histogram::new(SIGNIFICANT_DIGITS).expect("2 significant digits is a valid histogram setting")
 }
 
-/// How many intervals are kept as plain values before they go into bucket counts. Counts up to
-/// an interval of a minute take about 10 KiB; a scan keeps intervals per code per chunk, most of
-/// which record nothing or a few values.
-const SMALL_INTERVALS: usize = 32;
+/// How many intervals are kept as plain values before they go into bucket counts, together.
+/// Counts up to an interval of a minute take about 10 KiB, so most codes never need them; and
+/// counting one value at a time, as a scan records them, missed the cache on nearly every value
+/// (the counts of the other codes came in between), where counting 512 at once loads each line
+/// of counts once.
+const SMALL_INTERVALS: usize = 512;
 
 /// Milliseconds between consecutive occurrences of one code: adds up with `+=` in any order.
-/// A few values are kept as they are; from the 32nd on (`SMALL_INTERVALS`) they go into
+/// Values are kept as they are, up to 512 (`SMALL_INTERVALS`) at a time; then they go into
 /// bucket counts laid out as an HdrHistogram lays out its own.
 #[derive(Debug, Clone, Default)]
 pub struct Intervals {
@@ -68,13 +70,9 @@ impl Eq for Intervals {}
 impl Intervals {
     /// Records one interval.
     pub fn record(&mut self, milliseconds: u64) {
-        if self.buckets.is_empty() {
-            self.small.push(milliseconds);
-            if self.small.len() >= SMALL_INTERVALS {
-                self.spill();
-            }
-        } else {
-            self.buckets.record_n(milliseconds, 1);
+        self.small.push(milliseconds);
+        if self.small.len() >= SMALL_INTERVALS {
+            self.spill();
         }
     }
 

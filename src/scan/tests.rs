@@ -8,7 +8,7 @@ use proptest::prelude::*;
 use super::*;
 use crate::catalog::Catalog;
 use crate::patterns::PatternSet;
-use crate::tally::{ChunkTally, Tally};
+use crate::tally::{ChunkTally, InputTally, Tally};
 
 fn scanner() -> &'static Scanner {
     static SCANNER: OnceLock<Scanner> = OnceLock::new();
@@ -243,15 +243,15 @@ fn line_numbers_and_offsets_are_exact() {
 /// Scans `bytes` split into newline-aligned chunks of `chunk_bytes`, as the worker does.
 fn tally_in_chunks(scanner: &Scanner, bytes: &[u8], chunk_bytes: usize) -> (Tally, u64) {
     let path: Arc<str> = Arc::from("x.log");
-    let mut tally = Tally::default();
+    let mut input = InputTally::default();
     let mut newlines = 0;
     for range in crate::worker::split_at_newlines(bytes, chunk_bytes) {
         let mut chunk = ChunkTally::default();
         let stats = scanner.scan_slice(&bytes[range], SliceStart::INPUT_START, &mut chunk);
-        chunk.add_into(&mut tally, &path, newlines);
+        input.add_chunk(chunk, newlines);
         newlines += stats.newlines;
     }
-    (tally, newlines)
+    (input.into_tally(&path), newlines)
 }
 
 #[test]

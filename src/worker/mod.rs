@@ -23,7 +23,7 @@ use crate::escape::{MAX_SHOWN_BYTES, escape_bytes};
 use crate::follow::{Identity, Resume};
 use crate::input::{Input, InputError, Opened, open_file, open_path};
 use crate::scan::{Code, Hit, HitSink, Scanner, SliceStart, count_newlines};
-use crate::tally::{ChunkTally, FileStat, Tally};
+use crate::tally::{ChunkTally, FileStat, InputTally, Tally};
 use crate::timestamp::{InputYears, Timestamp, TimestampContext};
 use crate::vendor::Vendor;
 
@@ -290,7 +290,7 @@ fn truncated_warning(path: &str, offset: u64) -> String {
 struct Accumulator {
     path: Arc<str>,
     stat: FileStat,
-    tally: Tally,
+    tally: InputTally,
     events: Vec<Event>,
     newlines: u64,
     ends_with_newline: bool,
@@ -313,7 +313,7 @@ impl Accumulator {
                 ..FileStat::default()
             },
             path,
-            tally: Tally::default(),
+            tally: InputTally::default(),
             events: Vec::new(),
             newlines: 0,
             ends_with_newline: true,
@@ -376,7 +376,7 @@ impl Accumulator {
         }
         self.position = byte_offset + bytes.len() as u64;
         self.stat.matches += chunk.tally.matches;
-        chunk.tally.add_into(&mut self.tally, &self.path, line_base);
+        self.tally.add_chunk(chunk.tally, line_base);
         self.events
             .extend(chunk.events.into_iter().map(|mut event| {
                 event.line += line_base;
@@ -396,14 +396,15 @@ impl Accumulator {
     fn finish(mut self) -> FileOutcome {
         let partial_last_line = u64::from(!self.ends_with_newline);
         self.stat.lines = self.newlines + partial_last_line;
-        self.tally.files.push(self.stat);
+        let mut tally = self.tally.into_tally(&self.path);
+        tally.files.push(self.stat);
         let resume = self.identity.map(|identity| Resume {
             identity,
             offset: self.consumed,
             lines: self.line_base + self.newlines,
         });
         FileOutcome {
-            tally: self.tally,
+            tally,
             events: self.events,
             resume,
             warning: self.warning,
