@@ -191,7 +191,60 @@ pub struct ChunkCode {
     /// the input's [`CodeTimes`] when the chunk is added ([`InputTally::add_chunk`]), where the
     /// intervals run on from the chunk before: cheaper than a `CodeTimes` per chunk and code
     /// that is then added to the input's.
-    pub times: Vec<Timestamp>,
+    pub times: ChunkTimes,
+}
+
+/// How many times of a code a chunk keeps without allocating: a chunk of the 1 GiB benchmark
+/// sees most of its codes only a few times, and a list allocated, grown and freed per code and
+/// chunk cost more than the times themselves.
+const INLINE_TIMES: usize = 4;
+
+/// The times of one code in a chunk, in line order: the first [`INLINE_TIMES`] in place, the
+/// rest in a list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChunkTimes {
+    first: [Timestamp; INLINE_TIMES],
+    first_len: usize,
+    rest: Vec<Timestamp>,
+}
+
+impl Default for ChunkTimes {
+    fn default() -> ChunkTimes {
+        ChunkTimes {
+            first: [Timestamp::UNIX_EPOCH; INLINE_TIMES],
+            first_len: 0,
+            rest: Vec::new(),
+        }
+    }
+}
+
+impl ChunkTimes {
+    /// Adds the time of the next line.
+    pub fn push(&mut self, time: Timestamp) {
+        match self.first.get_mut(self.first_len) {
+            Some(slot) => {
+                *slot = time;
+                self.first_len += 1;
+            }
+            None => self.rest.push(time),
+        }
+    }
+
+    /// The times, in line order.
+    pub fn iter(&self) -> impl Iterator<Item = Timestamp> + '_ {
+        let first = self.first.get(..self.first_len).unwrap_or_default();
+        first.iter().chain(&self.rest).copied()
+    }
+
+    /// How many times there are.
+    pub fn len(&self) -> usize {
+        self.first_len + self.rest.len()
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.first_len == 0
+    }
 }
 
 impl HitSink for ChunkTally {
@@ -212,7 +265,7 @@ impl ChunkTally {
                 count: 0,
                 first_line: hit.line_number,
                 untimed: 0,
-                times: Vec::new(),
+                times: ChunkTimes::default(),
             });
         entry.count += 1;
         entry.first_line = entry.first_line.min(hit.line_number);
@@ -292,11 +345,7 @@ impl InputTally {
             code.count += chunk.count;
             code.first_line = code.first_line.min(first_line);
             code.times.untimed += chunk.untimed;
-            if code.pending.is_empty() {
-                code.pending = chunk.times;
-            } else {
-                code.pending.extend_from_slice(&chunk.times);
-            }
+            code.pending.extend(chunk.times.iter());
             if code.pending.len() >= PENDING_TIMES {
                 code.record_pending();
             }
