@@ -315,6 +315,27 @@ impl Totals {
 impl Report {
     /// Builds the report of a tally, joining codes against the catalog it was scanned with.
     pub fn from_tally(tally: &Tally, catalog: &Catalog) -> Report {
+        // The timeline and the per-minute percentiles on one thread, the rows on another: the
+        // pool is idle once the scan is done, and a big scan's timeline is half the report.
+        let (mut report, (percentiles, timeline)) = rayon::join(
+            || Report::rows_of(tally, catalog),
+            || {
+                let (base, categories) = base_grid(tally, catalog);
+                let category_of =
+                    |key: &str| categories.get(key).copied().unwrap_or(Category::Unknown);
+                (
+                    per_minute(&base, category_of),
+                    Timeline::build(base, None, category_of),
+                )
+            },
+        );
+        report.percentiles = percentiles;
+        report.timeline = timeline;
+        report
+    }
+
+    /// The report of a tally without its timeline and per-minute percentiles, sorted.
+    fn rows_of(tally: &Tally, catalog: &Catalog) -> Report {
         let mut codes = Vec::new();
         let mut unknown = Vec::new();
         let mut by_category: HashMap<Category, u64> = HashMap::new();
@@ -418,21 +439,6 @@ impl Report {
             errors: files.iter().filter(|file| file.error.is_some()).count() as u64,
             untimed: tally.times.values().map(|times| times.untimed).sum(),
         };
-        let mut base = BaseGrid {
-            seconds: crate::timeline::BASE_SECONDS,
-            ..BaseGrid::default()
-        };
-        for ((vendor, code), times) in &tally.times {
-            if times.minutes().is_empty() {
-                continue;
-            }
-            let text = match code {
-                Code::Known(id) => catalog.entry(*id).code.as_str(),
-                Code::Unknown(text) => text,
-            };
-            base.codes
-                .insert(format!("{}:{text}", vendor.id()), times.minutes().to_vec());
-        }
         let mut report = Report {
             schema: SCHEMA.to_string(),
             tool: Tool {
@@ -458,7 +464,6 @@ impl Report {
             by_file,
         };
         report.sort();
-        report.rebucket(base, None);
         report
     }
 
@@ -512,4 +517,30 @@ impl Report {
                 .then_with(|| a.code.cmp(&b.code))
         });
     }
+}
+
+/// The tally's times on the base grid (see [`crate::timeline`]), and the category of each of
+/// its `vendor:code` keys.
+fn base_grid(tally: &Tally, catalog: &Catalog) -> (BaseGrid, HashMap<String, Category>) {
+    let mut base = BaseGrid {
+        seconds: crate::timeline::BASE_SECONDS,
+        ..BaseGrid::default()
+    };
+    let mut categories = HashMap::new();
+    for ((vendor, code), times) in &tally.times {
+        if times.minutes().is_empty() {
+            continue;
+        }
+        let (text, category) = match code {
+            Code::Known(id) => {
+                let entry = catalog.entry(*id);
+                (entry.code.as_str(), entry.category)
+            }
+            Code::Unknown(text) => (&**text, Category::Unknown),
+        };
+        let key = format!("{}:{text}", vendor.id());
+        categories.insert(key.clone(), category);
+        base.codes.insert(key, times.minutes().to_vec());
+    }
+    (base, categories)
 }
