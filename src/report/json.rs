@@ -15,15 +15,82 @@ use crate::worker::Event;
 /// (the timeline's `[minute, count]` pairs) is written on one line: the per-code grid of a big
 /// scan holds tens of thousands of pairs, four lines each when fully pretty-printed.
 ///
-/// The text is made in memory and written with one call: serde_json writes each token
+/// The text is made in memory and written in three calls: serde_json writes each token
 /// separately, and through a `dyn Write` every token was a call of its own (a big report has a
-/// million tokens, a 1 GiB scan's report spent more on those calls than on the text).
+/// million tokens, a 1 GiB scan's report spent more on those calls than on the text). The
+/// timeline, most of a big report's text, is made on another pool thread meanwhile; the text
+/// is the same as serializing the whole report at once (see the tests).
 pub fn write_json<W: Write>(report: &Report, mut out: W) -> io::Result<()> {
-    let mut text = Vec::with_capacity(64 * 1024);
-    let mut serializer = serde_json::Serializer::with_formatter(&mut text, ReportFormatter::new());
-    report.serialize(&mut serializer)?;
-    text.push(b'\n');
-    out.write_all(&text)
+    let (text, timeline) = rayon::join(
+        || -> io::Result<Vec<u8>> {
+            let mut text = Vec::with_capacity(64 * 1024);
+            text.push(b'{');
+            let mut first = true;
+            let mut field = |name: &str, value: &dyn FieldValue| {
+                text.extend_from_slice(if first { b"\n  \"" } else { b",\n  \"" });
+                first = false;
+                text.extend_from_slice(name.as_bytes());
+                text.extend_from_slice(b"\": ");
+                value.write_at_depth_one(&mut text)
+            };
+            field("schema", &report.schema)?;
+            field("tool", &report.tool)?;
+            field("totals", &report.totals)?;
+            field("by_category", &report.by_category)?;
+            field("by_vendor", &report.by_vendor)?;
+            field("codes", &report.codes)?;
+            field("unknown", &report.unknown)?;
+            field("files", &report.files)?;
+            // The timeline goes here (spliced in below).
+            Ok(text)
+        },
+        || -> io::Result<Option<Vec<u8>>> {
+            let Some(timeline) = &report.timeline else {
+                return Ok(None);
+            };
+            let mut text = b",\n  \"timeline\": ".to_vec();
+            timeline.write_at_depth_one(&mut text)?;
+            Ok(Some(text))
+        },
+    );
+    // Each part written as it is rather than copied into one text: megabytes of copying and
+    // fresh pages cost more than writing the timeline on another thread saved.
+    out.write_all(&text?)?;
+    if let Some(timeline) = timeline? {
+        out.write_all(&timeline)?;
+    }
+    let mut tail = Vec::new();
+    for (name, value) in [
+        (
+            "percentiles",
+            report.percentiles.as_ref().map(|v| v as &dyn FieldValue),
+        ),
+        ("gate", report.gate.as_ref().map(|v| v as &dyn FieldValue)),
+    ] {
+        if let Some(value) = value {
+            tail.extend_from_slice(b",\n  \"");
+            tail.extend_from_slice(name.as_bytes());
+            tail.extend_from_slice(b"\": ");
+            value.write_at_depth_one(&mut tail)?;
+        }
+    }
+    tail.extend_from_slice(b"\n}\n");
+    out.write_all(&tail)
+}
+
+/// A value of one of the report's top-level fields, written as [`write_json`] writes it there.
+trait FieldValue: Sync {
+    /// Appends the value's text, indented as a value of the top-level object.
+    fn write_at_depth_one(&self, text: &mut Vec<u8>) -> io::Result<()>;
+}
+
+impl<T: Serialize + Sync> FieldValue for T {
+    fn write_at_depth_one(&self, text: &mut Vec<u8>) -> io::Result<()> {
+        let mut formatter = ReportFormatter::new();
+        formatter.open.push(false);
+        let mut serializer = serde_json::Serializer::with_formatter(text, formatter);
+        self.serialize(&mut serializer).map_err(io::Error::from)
+    }
 }
 
 /// serde_json's pretty formatter (two-space indents), except that an array inside an array, and
@@ -362,6 +429,79 @@ mod tests {
             value.serialize(&mut serializer).expect("written");
             let expected = serde_json::to_string_pretty(&value).expect("written");
             assert_eq!(String::from_utf8(written).expect("utf-8"), expected);
+        }
+    }
+
+    /// The report serialized at once, as `write_json` did before it wrote the timeline apart.
+    fn whole_text(report: &Report) -> String {
+        let mut written = Vec::new();
+        let mut serializer =
+            serde_json::Serializer::with_formatter(&mut written, ReportFormatter::new());
+        report.serialize(&mut serializer).expect("written");
+        written.push(b'\n');
+        String::from_utf8(written).expect("utf-8")
+    }
+
+    /// The text written field by field, the timeline on another thread, is the text of the
+    /// whole report serialized at once: with and without a timeline, percentiles and a gate.
+    #[test]
+    fn the_report_written_in_parts_is_the_whole_report() {
+        use crate::scan::{Hit, HitSink as _};
+        use crate::tally::{ChunkTally, FileStat, Tally};
+        use std::sync::Arc;
+        let catalog = Catalog::builtin();
+        let mut chunk = ChunkTally::default();
+        for (line, code, time) in [
+            (1, 1007, Some("2024-03-07T10:00:01Z")),
+            (2, 1020, Some("2024-03-07T10:03:00Z")),
+            (3, 1007, None),
+            (4, 1007, Some("2024-03-07T11:00:00Z")),
+        ] {
+            let id = catalog
+                .id_of(Vendor::BigBlueButton, &code.to_string())
+                .expect("a known code");
+            let hit = Hit {
+                vendor: Vendor::BigBlueButton,
+                code: Code::Known(id),
+                line_number: line,
+                byte_offset: 0,
+            };
+            chunk.timed_hit(hit, time.map(|time| time.parse().expect("a time")));
+        }
+        chunk.hit(
+            Hit {
+                vendor: Vendor::Jitsi,
+                code: Code::Unknown(Arc::from("conference.x")),
+                line_number: 5,
+                byte_offset: 0,
+            },
+            b"",
+        );
+        let path: Arc<str> = Arc::from("a.log");
+        let mut tally = Tally::default();
+        chunk.add_into(&mut tally, &path, 0);
+        tally.files.push(FileStat {
+            path,
+            bytes: 10,
+            lines: 5,
+            matches: 5,
+            ..FileStat::default()
+        });
+        let timed = Report::from_tally(&tally, &catalog);
+        assert!(timed.timeline.is_some() && timed.percentiles.is_some());
+        let mut gated = timed.clone();
+        gated.gate = Some(crate::gate::Gate::default().evaluate(&timed));
+        let mut untimed = timed.clone();
+        untimed.timeline = None;
+        untimed.percentiles = None;
+        let empty = Report::from_tally(&Tally::default(), &catalog);
+        for report in [timed, gated, untimed, empty] {
+            let mut written = Vec::new();
+            write_json(&report, &mut written).expect("written");
+            assert_eq!(
+                String::from_utf8(written).expect("utf-8"),
+                whole_text(&report)
+            );
         }
     }
 
