@@ -199,7 +199,7 @@ pub struct ChunkCode {
 /// chunk cost more than the times themselves.
 const INLINE_TIMES: usize = 4;
 
-/// The times of one code in a chunk, in line order: the first [`INLINE_TIMES`] in place, the
+/// The times of one code in a chunk, in line order: the first 4 (`INLINE_TIMES`) in place, the
 /// rest in a list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChunkTimes {
@@ -234,16 +234,6 @@ impl ChunkTimes {
     pub fn iter(&self) -> impl Iterator<Item = Timestamp> + '_ {
         let first = self.first.get(..self.first_len).unwrap_or_default();
         first.iter().chain(&self.rest).copied()
-    }
-
-    /// How many times there are.
-    pub fn len(&self) -> usize {
-        self.first_len + self.rest.len()
-    }
-
-    /// Whether there is none.
-    pub fn is_empty(&self) -> bool {
-        self.first_len == 0
     }
 }
 

@@ -50,8 +50,8 @@ pub struct CodeTimes {
     /// always falls in the last minute or a later one, and the parts of a file add up in order.
     minutes: Vec<(i64, u64)>,
     /// Milliseconds between consecutive timed matches within one input (see
-    /// [`crate::percentiles`]); recorded by [`crate::tally::ChunkTally`], which knows the line
-    /// order.
+    /// [`crate::percentiles`]); recorded by [`crate::tally::InputTally`], which adds an input's
+    /// chunks in line order.
     pub intervals: Intervals,
 }
 
