@@ -21,76 +21,59 @@ use crate::worker::Event;
 /// timeline, most of a big report's text, is made on another pool thread meanwhile; the text
 /// is the same as serializing the whole report at once (see the tests).
 pub fn write_json<W: Write>(report: &Report, mut out: W) -> io::Result<()> {
-    let (text, timeline) = rayon::join(
+    let (head, timeline) = rayon::join(
         || -> io::Result<Vec<u8>> {
             let mut text = Vec::with_capacity(64 * 1024);
             text.push(b'{');
-            let mut first = true;
-            let mut field = |name: &str, value: &dyn FieldValue| {
-                text.extend_from_slice(if first { b"\n  \"" } else { b",\n  \"" });
-                first = false;
-                text.extend_from_slice(name.as_bytes());
-                text.extend_from_slice(b"\": ");
-                value.write_at_depth_one(&mut text)
-            };
-            field("schema", &report.schema)?;
-            field("tool", &report.tool)?;
-            field("totals", &report.totals)?;
-            field("by_category", &report.by_category)?;
-            field("by_vendor", &report.by_vendor)?;
-            field("codes", &report.codes)?;
-            field("unknown", &report.unknown)?;
-            field("files", &report.files)?;
-            // The timeline goes here (spliced in below).
+            write_member(&mut text, true, "schema", &report.schema)?;
+            write_member(&mut text, false, "tool", &report.tool)?;
+            write_member(&mut text, false, "totals", &report.totals)?;
+            write_member(&mut text, false, "by_category", &report.by_category)?;
+            write_member(&mut text, false, "by_vendor", &report.by_vendor)?;
+            write_member(&mut text, false, "codes", &report.codes)?;
+            write_member(&mut text, false, "unknown", &report.unknown)?;
+            write_member(&mut text, false, "files", &report.files)?;
             Ok(text)
         },
-        || -> io::Result<Option<Vec<u8>>> {
-            let Some(timeline) = &report.timeline else {
-                return Ok(None);
-            };
-            let mut text = b",\n  \"timeline\": ".to_vec();
-            timeline.write_at_depth_one(&mut text)?;
-            Ok(Some(text))
+        || -> io::Result<Vec<u8>> {
+            let mut text = Vec::new();
+            if let Some(timeline) = &report.timeline {
+                write_member(&mut text, false, "timeline", timeline)?;
+            }
+            Ok(text)
         },
     );
     // Each part written as it is rather than copied into one text: megabytes of copying and
     // fresh pages cost more than writing the timeline on another thread saved.
-    out.write_all(&text?)?;
-    if let Some(timeline) = timeline? {
-        out.write_all(&timeline)?;
-    }
+    out.write_all(&head?)?;
+    out.write_all(&timeline?)?;
     let mut tail = Vec::new();
-    for (name, value) in [
-        (
-            "percentiles",
-            report.percentiles.as_ref().map(|v| v as &dyn FieldValue),
-        ),
-        ("gate", report.gate.as_ref().map(|v| v as &dyn FieldValue)),
-    ] {
-        if let Some(value) = value {
-            tail.extend_from_slice(b",\n  \"");
-            tail.extend_from_slice(name.as_bytes());
-            tail.extend_from_slice(b"\": ");
-            value.write_at_depth_one(&mut tail)?;
-        }
+    if let Some(percentiles) = &report.percentiles {
+        write_member(&mut tail, false, "percentiles", percentiles)?;
+    }
+    if let Some(gate) = &report.gate {
+        write_member(&mut tail, false, "gate", gate)?;
     }
     tail.extend_from_slice(b"\n}\n");
     out.write_all(&tail)
 }
 
-/// A value of one of the report's top-level fields, written as [`write_json`] writes it there.
-trait FieldValue: Sync {
-    /// Appends the value's text, indented as a value of the top-level object.
-    fn write_at_depth_one(&self, text: &mut Vec<u8>) -> io::Result<()>;
-}
-
-impl<T: Serialize + Sync> FieldValue for T {
-    fn write_at_depth_one(&self, text: &mut Vec<u8>) -> io::Result<()> {
-        let mut formatter = ReportFormatter::new();
-        formatter.open.push(false);
-        let mut serializer = serde_json::Serializer::with_formatter(text, formatter);
-        self.serialize(&mut serializer).map_err(io::Error::from)
-    }
+/// Appends `"name": value` as a member of the report's top-level object, after a comma unless
+/// it is the `first`, indented as serializing the whole report indents it.
+fn write_member<T: Serialize>(
+    text: &mut Vec<u8>,
+    first: bool,
+    name: &str,
+    value: &T,
+) -> io::Result<()> {
+    text.extend_from_slice(if first { b"\n  \"" } else { b",\n  \"" });
+    text.extend_from_slice(name.as_bytes());
+    text.extend_from_slice(b"\": ");
+    let mut formatter = ReportFormatter::new();
+    // Inside the top-level object.
+    formatter.open.push(false);
+    let mut serializer = serde_json::Serializer::with_formatter(text, formatter);
+    value.serialize(&mut serializer).map_err(io::Error::from)
 }
 
 /// serde_json's pretty formatter (two-space indents), except that an array inside an array, and

@@ -321,12 +321,7 @@ impl Report {
             || Report::rows_of(tally, catalog),
             || {
                 let (base, categories) = base_grid(tally, catalog);
-                let category_of =
-                    |key: &str| categories.get(key).copied().unwrap_or(Category::Unknown);
-                (
-                    per_minute(&base, category_of),
-                    Timeline::build(base, None, category_of),
-                )
+                timeline_of(base, None, &categories)
             },
         );
         report.percentiles = percentiles;
@@ -476,9 +471,7 @@ impl Report {
             .iter()
             .map(|row| (format!("{}:{}", row.vendor.id(), row.code), row.category))
             .collect();
-        let category_of = |key: &str| categories.get(key).copied().unwrap_or(Category::Unknown);
-        self.percentiles = per_minute(&base, category_of);
-        self.timeline = Timeline::build(base, width, category_of);
+        (self.percentiles, self.timeline) = timeline_of(base, width, &categories);
     }
 
     /// Puts every list in contract order: count descending, then by name.
@@ -517,6 +510,20 @@ impl Report {
                 .then_with(|| a.code.cmp(&b.code))
         });
     }
+}
+
+/// The per-minute percentiles and the timeline of `base` at `width` base minutes (automatic
+/// when `None`), each key taking its category from `categories` (`unknown` when absent).
+fn timeline_of(
+    base: BaseGrid,
+    width: Option<i64>,
+    categories: &HashMap<String, Category>,
+) -> (Option<Percentiles>, Option<Timeline>) {
+    let category_of = |key: &str| categories.get(key).copied().unwrap_or(Category::Unknown);
+    (
+        per_minute(&base, category_of),
+        Timeline::build(base, width, category_of),
+    )
 }
 
 /// The tally's times on the base grid (see [`crate::timeline`]), and the category of each of
