@@ -149,8 +149,8 @@ fn attribute(tag: &str, name: &str) -> Option<String> {
     pattern.captures(tag).map(|captures| unescape(&captures[1]))
 }
 
-/// (vendor, code, count) of every `<tr>` whose class list holds `class`.
-fn rows(dom: &str, class: &str) -> BTreeSet<(String, String, u64)> {
+/// The start tags of every `<tr>` whose class list holds `class`.
+fn row_tags<'a>(dom: &'a str, class: &str) -> Vec<&'a str> {
     let start_tags = regex::Regex::new(r"<tr\s[^>]*>").expect("valid regex");
     start_tags
         .find_iter(dom)
@@ -159,6 +159,13 @@ fn rows(dom: &str, class: &str) -> BTreeSet<(String, String, u64)> {
             attribute(tag, "class")
                 .is_some_and(|classes| classes.split_whitespace().any(|c| c == class))
         })
+        .collect()
+}
+
+/// (vendor, code, count) of every `<tr>` whose class list holds `class`.
+fn rows(dom: &str, class: &str) -> BTreeSet<(String, String, u64)> {
+    row_tags(dom, class)
+        .into_iter()
         .map(|tag| {
             let count = attribute(tag, "data-count")
                 .and_then(|count| count.parse().ok())
@@ -174,14 +181,8 @@ fn rows(dom: &str, class: &str) -> BTreeSet<(String, String, u64)> {
 
 /// The values of the attributes `names` of every `<tr>` whose class list holds `class`.
 fn row_attributes(dom: &str, class: &str, names: &[&str]) -> BTreeSet<Vec<String>> {
-    let start_tags = regex::Regex::new(r"<tr\s[^>]*>").expect("valid regex");
-    start_tags
-        .find_iter(dom)
-        .map(|tag| tag.as_str())
-        .filter(|tag| {
-            attribute(tag, "class")
-                .is_some_and(|classes| classes.split_whitespace().any(|c| c == class))
-        })
+    row_tags(dom, class)
+        .into_iter()
         .map(|tag| {
             names
                 .iter()
