@@ -1013,6 +1013,61 @@ fn log_like_text() -> impl Strategy<Value = String> {
     "[0-9:./ \\-+TZ\\[\\]{}()\"?,_@a-zA-Z\t]{0,80}"
 }
 
+/// What [`digits_around`] must give, byte by byte.
+fn digits_around_byte_by_byte(bytes: [u8; 8], separators: u64) -> Option<[u8; 8]> {
+    let mut values = [0; 8];
+    for ((value, byte), separator) in values.iter_mut().zip(bytes).zip(separators.to_le_bytes()) {
+        match separator {
+            0 => *value = byte.checked_sub(b'0').filter(|digit| *digit <= 9)?,
+            _ if byte == separator => {}
+            _ => return None,
+        }
+    }
+    Some(values)
+}
+
+/// Bytes near the edges of the digits and of the separators, and any byte.
+fn stamp_byte() -> impl Strategy<Value = u8> {
+    prop_oneof![
+        prop::sample::select(b"/09:;-.,T \x00\x7f\x80\xff\xf9\xfa".to_vec()),
+        b'0'..=b'9',
+        any::<u8>(),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(20_000))]
+
+    #[test]
+    fn digits_around_reads_as_byte_by_byte(bytes in proptest::array::uniform8(stamp_byte())) {
+        for separators in [*b"\0\0:\0\0:\0\0", *b"\0\0\0\0-\0\0-", [0; 8], [b'/'; 8]] {
+            let separators = u64::from_le_bytes(separators);
+            prop_assert_eq!(
+                digits_around(bytes, separators),
+                digits_around_byte_by_byte(bytes, separators)
+            );
+        }
+    }
+
+    #[test]
+    fn fractions_read_as_before(digits in "[0-9]{0,12}", separator in "[.,:]", tail in "[0-9a-z ]?") {
+        let text = format!("{separator}{digits}{tail}");
+        let mut cursor = Cursor::new(text.as_bytes());
+        let all_digits: String = text[1..].chars().take_while(char::is_ascii_digit).collect();
+        let expected = match (separator.as_str(), all_digits.len()) {
+            (":", _) | (_, 0) => Some((0, 0)),
+            (_, 10..) => None,
+            (_, count) => {
+                // The first three digits, padded with zeros: the rest truncated.
+                let first: String = all_digits.chars().take(3).collect();
+                Some((format!("{first:0<3}").parse::<u16>().expect("digits"), 1 + count))
+            }
+        };
+        let read = decimal_fraction(&mut cursor).map(|millis| (millis, cursor.position));
+        prop_assert_eq!(read, expected);
+    }
+}
+
 proptest! {
     #[test]
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
