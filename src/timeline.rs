@@ -407,16 +407,23 @@ impl Timeline {
                 codes: BTreeMap::new(),
             })
             .collect();
-        let bucket_of = |minute: i64| (minute.div_euclid(width) - first_bucket) as usize;
         for (key, minutes) in &base.codes {
             let category = category_of(key);
             let is_top = top.contains(&key);
             // A code's minutes come in order: the maps are updated once per bucket, not per
-            // minute.
-            for same_bucket in minutes.chunk_by(|a, b| bucket_of(a.0) == bucket_of(b.0)) {
-                let index = same_bucket
-                    .first()
-                    .map_or(usize::MAX, |pair| bucket_of(pair.0));
+            // minute, and a minute is divided by the width only when it leaves the bucket
+            // before (a division per minute was most of the building).
+            let mut rest = minutes.as_slice();
+            while let Some(&(minute, _)) = rest.first() {
+                let bucket_number = minute.div_euclid(width);
+                let next_start = (bucket_number + 1).saturating_mul(width);
+                let in_bucket = rest
+                    .iter()
+                    .position(|pair| pair.0 < minute || pair.0 >= next_start)
+                    .unwrap_or(rest.len());
+                let (same_bucket, after) = rest.split_at(in_bucket);
+                rest = after;
+                let index = usize::try_from(bucket_number - first_bucket).unwrap_or(usize::MAX);
                 let Some(bucket) = buckets.get_mut(index) else {
                     continue;
                 };
