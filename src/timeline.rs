@@ -77,6 +77,12 @@ impl CodeTimes {
         &self.minutes
     }
 
+    /// Takes the matches per base minute out, leaving none: for a report built from a tally
+    /// that is then dropped ([`crate::report::Report::from_owned_tally`]).
+    pub fn take_minutes(&mut self) -> Vec<(i64, u64)> {
+        std::mem::take(&mut self.minutes)
+    }
+
     /// Matches that had a time.
     pub fn timed(&self) -> u64 {
         self.minutes.iter().map(|(_, count)| count).sum()

@@ -1157,7 +1157,8 @@ fn digits_around(bytes: [u8; 8], separators: u64) -> Option<[u8; 8]> {
     // 3 after adding 6 (which carries `:` to `?` into 4).
     let word = (word & !mask) | (0x3030_3030_3030_3030 & mask);
     let high_nibbles = 0xF0F0_F0F0_F0F0_F0F0;
-    let checked = (word & high_nibbles) | ((word.wrapping_add(0x0606_0606_0606_0606) & high_nibbles) >> 4);
+    let checked =
+        (word & high_nibbles) | ((word.wrapping_add(0x0606_0606_0606_0606) & high_nibbles) >> 4);
     (checked == 0x3333_3333_3333_3333).then(|| (word - 0x3030_3030_3030_3030).to_le_bytes())
 }
 

@@ -155,7 +155,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
         return Err(error);
     }
 
-    let mut report = Report::from_tally(&tally, &catalog);
+    let mut report = Report::from_owned_tally(tally, &catalog);
     if let Some(width) = args.bucket {
         let base = report.timeline.take().map(|timeline| timeline.base);
         report.rebucket(base.unwrap_or_default(), Some(width));

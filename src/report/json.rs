@@ -656,6 +656,7 @@ mod tests {
         });
         let timed = Report::from_tally(&tally, &catalog);
         assert!(timed.timeline.is_some() && timed.percentiles.is_some());
+        assert_eq!(Report::from_owned_tally(tally.clone(), &catalog), timed);
         let mut gated = timed.clone();
         gated.gate = Some(crate::gate::Gate::default().evaluate(&timed));
         let mut untimed = timed.clone();

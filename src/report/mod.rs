@@ -17,6 +17,7 @@ pub use junit::write_junit;
 pub use sarif::write_sarif;
 pub use text::{TextOptions, gate_verdict, human_millis, interval_summary, write_text};
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
@@ -315,12 +316,37 @@ impl Totals {
 impl Report {
     /// Builds the report of a tally, joining codes against the catalog it was scanned with.
     pub fn from_tally(tally: &Tally, catalog: &Catalog) -> Report {
+        let minutes = tally
+            .times
+            .iter()
+            .map(|(key, times)| (key, times.minutes().to_vec()));
+        Report::assemble(tally, catalog, minutes)
+    }
+
+    /// [`from_tally`](Self::from_tally) for a tally that is not needed afterwards (a scan's):
+    /// its per-minute counts are moved into the timeline's grid rather than copied. A 1 GiB
+    /// scan's grid is 1.2 MB, most of the fresh memory the report's build touched.
+    pub fn from_owned_tally(mut tally: Tally, catalog: &Catalog) -> Report {
+        let minutes: Vec<_> = tally
+            .times
+            .iter_mut()
+            .map(|(key, times)| (key.clone(), times.take_minutes()))
+            .collect();
+        Report::assemble(&tally, catalog, minutes.into_iter())
+    }
+
+    /// The report of `tally`, whose per-minute counts by (vendor, code) `minutes` gives.
+    fn assemble<K: Borrow<(Vendor, Code)>>(
+        tally: &Tally,
+        catalog: &Catalog,
+        minutes: impl Iterator<Item = (K, Vec<(i64, u64)>)> + Send,
+    ) -> Report {
         // The timeline and the per-minute percentiles on one thread, the rows on another: the
         // pool is idle once the scan is done, and a big scan's timeline is half the report.
         let (mut report, (percentiles, timeline)) = rayon::join(
             || Report::rows_of(tally, catalog),
             || {
-                let (base, categories) = base_grid(tally, catalog);
+                let (base, categories) = base_grid(minutes, catalog);
                 timeline_of(base, None, &categories)
             },
         );
@@ -526,18 +552,22 @@ fn timeline_of(
     )
 }
 
-/// The tally's times on the base grid (see [`crate::timeline`]), and the category of each of
-/// its `vendor:code` keys.
-fn base_grid(tally: &Tally, catalog: &Catalog) -> (BaseGrid, HashMap<String, Category>) {
+/// The base grid (see [`crate::timeline`]) of per-minute counts by (vendor, code), and the
+/// category of each of its `vendor:code` keys.
+fn base_grid<K: Borrow<(Vendor, Code)>>(
+    minutes: impl Iterator<Item = (K, Vec<(i64, u64)>)>,
+    catalog: &Catalog,
+) -> (BaseGrid, HashMap<String, Category>) {
     let mut base = BaseGrid {
         seconds: crate::timeline::BASE_SECONDS,
         ..BaseGrid::default()
     };
     let mut categories = HashMap::new();
-    for ((vendor, code), times) in &tally.times {
-        if times.minutes().is_empty() {
+    for (key, minutes) in minutes {
+        if minutes.is_empty() {
             continue;
         }
+        let (vendor, code) = key.borrow();
         let (text, category) = match code {
             Code::Known(id) => {
                 let entry = catalog.entry(*id);
@@ -547,7 +577,7 @@ fn base_grid(tally: &Tally, catalog: &Catalog) -> (BaseGrid, HashMap<String, Cat
         };
         let key = format!("{}:{text}", vendor.id());
         categories.insert(key.clone(), category);
-        base.codes.insert(key, times.minutes().to_vec());
+        base.codes.insert(key, minutes);
     }
     (base, categories)
 }
