@@ -171,14 +171,26 @@ fn absorb_into<K: std::hash::Hash + Eq>(map: &mut FastMap<K, CodeStat>, key: K, 
 /// Counts the hits of one input (or one chunk of it) with line numbers local to the chunk.
 #[derive(Debug, Clone, Default)]
 pub struct ChunkTally {
-    /// Per (vendor, code): everything the chunk knows of it, in one entry so that a hit costs
-    /// one hash lookup.
+    /// Per (vendor, code): everything the chunk knows of it but its times, in one entry so that
+    /// a hit costs one hash lookup.
     pub codes: FastMap<(Vendor, Code), ChunkCode>,
+    /// The times of the timed hits, in line order, each with its code's
+    /// [`slot`](ChunkCode::slot). Recorded into the input's [`CodeTimes`] when the chunk is
+    /// added ([`InputTally::add_chunk`]), where the intervals run on from the chunk before:
+    /// cheaper than a `CodeTimes` per chunk and code that is then added to the input's. One
+    /// list for the chunk rather than one per code: a list per code was allocated, grown and
+    /// freed per code and chunk, and the allocator's work was a tenth of the cost of times on
+    /// the 1 GiB benchmark.
+    times: Vec<(usize, Timestamp)>,
     /// Hits.
     pub matches: u64,
 }
 
-/// What one chunk saw of one code.
+/// Room for this many times is made at a chunk's first time: a chunk of the 1 GiB benchmark
+/// has about a thousand, and growing the list from one time on took nine copies.
+const FIRST_TIMES: usize = 256;
+
+/// What one chunk saw of one code, but its times.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChunkCode {
     /// Lines carrying it.
@@ -187,54 +199,9 @@ pub struct ChunkCode {
     pub first_line: u64,
     /// Lines carrying it without a time.
     pub untimed: u64,
-    /// The times of the lines carrying it, in line order. Kept as they are and recorded into
-    /// the input's [`CodeTimes`] when the chunk is added ([`InputTally::add_chunk`]), where the
-    /// intervals run on from the chunk before: cheaper than a `CodeTimes` per chunk and code
-    /// that is then added to the input's.
-    pub times: ChunkTimes,
-}
-
-/// How many times of a code a chunk keeps without allocating: a chunk of the 1 GiB benchmark
-/// sees most of its codes only a few times, and a list allocated, grown and freed per code and
-/// chunk cost more than the times themselves.
-const INLINE_TIMES: usize = 4;
-
-/// The times of one code in a chunk, in line order: the first 4 (`INLINE_TIMES`) in place, the
-/// rest in a list.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChunkTimes {
-    first: [Timestamp; INLINE_TIMES],
-    first_len: usize,
-    rest: Vec<Timestamp>,
-}
-
-impl Default for ChunkTimes {
-    fn default() -> ChunkTimes {
-        ChunkTimes {
-            first: [Timestamp::UNIX_EPOCH; INLINE_TIMES],
-            first_len: 0,
-            rest: Vec::new(),
-        }
-    }
-}
-
-impl ChunkTimes {
-    /// Adds the time of the next line.
-    pub fn push(&mut self, time: Timestamp) {
-        match self.first.get_mut(self.first_len) {
-            Some(slot) => {
-                *slot = time;
-                self.first_len += 1;
-            }
-            None => self.rest.push(time),
-        }
-    }
-
-    /// The times, in line order.
-    pub fn iter(&self) -> impl Iterator<Item = Timestamp> + '_ {
-        let first = self.first.get(..self.first_len).unwrap_or_default();
-        first.iter().chain(&self.rest).copied()
-    }
+    /// The code's place among the chunk's codes in the order of their first hits (0, 1, …):
+    /// its times are the chunk's times with this slot.
+    pub slot: usize,
 }
 
 impl HitSink for ChunkTally {
@@ -248,6 +215,7 @@ impl ChunkTally {
     /// Counts a hit with its line's time, if the line has one.
     pub fn timed_hit(&mut self, hit: Hit, time: Option<Timestamp>) {
         self.matches += 1;
+        let slot = self.codes.len();
         let entry = self
             .codes
             .entry((hit.vendor, hit.code))
@@ -255,12 +223,17 @@ impl ChunkTally {
                 count: 0,
                 first_line: hit.line_number,
                 untimed: 0,
-                times: ChunkTimes::default(),
+                slot,
             });
         entry.count += 1;
         entry.first_line = entry.first_line.min(hit.line_number);
         match time {
-            Some(time) => entry.times.push(time),
+            Some(time) => {
+                if self.times.capacity() == 0 {
+                    self.times.reserve(FIRST_TIMES);
+                }
+                self.times.push((entry.slot, time));
+            }
             None => entry.untimed += 1,
         }
     }
@@ -280,12 +253,17 @@ impl ChunkTally {
 /// [`Tally`] once the input is done.
 #[derive(Debug, Clone, Default)]
 pub struct InputTally {
-    codes: FastMap<(Vendor, Code), InputCode>,
+    /// Where each code's entry is in `codes`.
+    places: FastMap<(Vendor, Code), usize>,
+    codes: Vec<InputCode>,
+    /// For the chunk being added: the place in `codes` of each of its slots.
+    slot_places: Vec<usize>,
 }
 
 /// What one input saw of one code so far.
 #[derive(Debug, Clone)]
 struct InputCode {
+    key: (Vendor, Code),
     count: u64,
     /// The smallest line number.
     first_line: u64,
@@ -323,19 +301,38 @@ impl InputTally {
     /// start after `line_base` lines. Chunks must be added in order: the interval from the
     /// previous chunk's last time of a code to this chunk's first is recorded here.
     pub fn add_chunk(&mut self, chunk: ChunkTally, line_base: u64) {
-        for (key, chunk) in chunk.codes {
-            let first_line = chunk.first_line + line_base;
-            let code = self.codes.entry(key).or_insert_with(|| InputCode {
-                count: 0,
-                first_line,
-                times: CodeTimes::default(),
-                last_time: None,
-                pending: Vec::new(),
-            });
-            code.count += chunk.count;
+        self.slot_places.clear();
+        self.slot_places.resize(chunk.codes.len(), usize::MAX);
+        for (key, chunk_code) in chunk.codes {
+            let first_line = chunk_code.first_line + line_base;
+            let place = match self.places.entry(key) {
+                Entry::Occupied(entry) => *entry.get(),
+                Entry::Vacant(entry) => {
+                    self.codes.push(InputCode {
+                        key: entry.key().clone(),
+                        count: 0,
+                        first_line,
+                        times: CodeTimes::default(),
+                        last_time: None,
+                        pending: Vec::new(),
+                    });
+                    *entry.insert(self.codes.len() - 1)
+                }
+            };
+            let code = &mut self.codes[place];
+            code.count += chunk_code.count;
             code.first_line = code.first_line.min(first_line);
-            code.times.untimed += chunk.untimed;
-            code.pending.extend(chunk.times.iter());
+            code.times.untimed += chunk_code.untimed;
+            if let Some(slot_place) = self.slot_places.get_mut(chunk_code.slot) {
+                *slot_place = place;
+            }
+        }
+        for (slot, time) in chunk.times {
+            let place = self.slot_places.get(slot).copied().unwrap_or(usize::MAX);
+            let Some(code) = self.codes.get_mut(place) else {
+                continue;
+            };
+            code.pending.push(time);
             if code.pending.len() >= PENDING_TIMES {
                 code.record_pending();
             }
@@ -348,8 +345,9 @@ impl InputTally {
         tally.codes.reserve(self.codes.len());
         tally.by_file.reserve(self.codes.len());
         tally.times.reserve(self.codes.len());
-        for ((vendor, code), mut input) in self.codes {
+        for mut input in self.codes {
             input.record_pending();
+            let (vendor, code) = input.key;
             let stat = CodeStat {
                 count: input.count,
                 first: Location {
@@ -443,8 +441,15 @@ mod tests {
     #[test]
     fn chunks_give_the_times_of_the_whole_input_in_line_order() {
         let path: Arc<str> = Arc::from("x.log");
-        let key = (Vendor::Jitsi, Code::Known(3));
-        // Line i at a time that mostly grows, sometimes steps back, sometimes repeats.
+        let keys = [
+            (Vendor::Jitsi, Code::Known(3)),
+            (Vendor::Jitsi, Code::Unknown(Arc::from("x"))),
+            (Vendor::ZegoCloud, Code::Known(3)),
+        ];
+        // Line i carries code `code_of(i)`, in an irregular order so that the codes come first
+        // in a different order in different chunks, at a time that mostly grows, sometimes
+        // steps back, sometimes repeats.
+        let code_of = |i: usize| (i / 4 + i % 5) % keys.len();
         let times: Vec<Option<Timestamp>> = (0..300i64)
             .map(|i| {
                 (i % 17 != 5).then(|| {
@@ -452,20 +457,24 @@ mod tests {
                 })
             })
             .collect();
-        let mut expected = CodeTimes::default();
-        let mut previous = None;
-        for &time in &times {
-            expected.record(time);
-            if let (Some(previous), Some(time)) = (previous, time) {
-                expected.intervals.record(interval_millis(previous, time));
+        let mut expected = vec![CodeTimes::default(); keys.len()];
+        let mut previous = vec![None; keys.len()];
+        for (line, &time) in times.iter().enumerate() {
+            let code = code_of(line);
+            expected[code].record(time);
+            if let (Some(previous), Some(time)) = (previous[code], time) {
+                expected[code]
+                    .intervals
+                    .record(interval_millis(previous, time));
             }
-            previous = time.or(previous);
+            previous[code] = time.or(previous[code]);
         }
         for lines_per_chunk in [1, 2, 5, 63, 64, 65, 100, 300] {
             let mut input = InputTally::default();
             for (index, chunk_times) in times.chunks(lines_per_chunk).enumerate() {
                 let mut chunk = ChunkTally::default();
                 for (line, &time) in chunk_times.iter().enumerate() {
+                    let key = &keys[code_of(index * lines_per_chunk + line)];
                     let hit = Hit {
                         vendor: key.0,
                         code: key.1.clone(),
@@ -477,11 +486,23 @@ mod tests {
                 input.add_chunk(chunk, (index * lines_per_chunk) as u64);
             }
             let tally = input.into_tally(&path);
-            let got = &tally.times[&key];
-            assert_eq!(got, &expected, "{lines_per_chunk} lines a chunk");
-            assert_eq!(got.intervals.count(), 281);
-            assert_eq!(tally.codes[&key].count, 300);
-            assert_eq!(tally.codes[&key].first.line, 1);
+            for (code, key) in keys.iter().enumerate() {
+                let got = &tally.times[key];
+                assert_eq!(
+                    got, &expected[code],
+                    "{lines_per_chunk} lines a chunk, {key:?}"
+                );
+                let lines = (0..300).filter(|&line| code_of(line) == code);
+                assert_eq!(tally.codes[key].count, lines.clone().count() as u64);
+                let first = lines.clone().next().expect("every code has lines") as u64 + 1;
+                assert_eq!(tally.codes[key].first.line, first);
+            }
+            let intervals: u64 = keys
+                .iter()
+                .map(|key| tally.times[key].intervals.count())
+                .sum();
+            // 282 timed lines (18 of the 300 have no time), one interval fewer per code.
+            assert_eq!(intervals, 282 - keys.len() as u64);
         }
     }
 }
