@@ -422,14 +422,17 @@ impl Timeline {
             let mut rest = minutes.as_slice();
             while let Some(&(minute, _)) = rest.first() {
                 let bucket_number = minute.div_euclid(width);
-                let next_start = (bucket_number + 1).saturating_mul(width);
+                let next_start = bucket_number.saturating_add(1).saturating_mul(width);
                 let in_bucket = rest
                     .iter()
                     .position(|pair| pair.0 < minute || pair.0 >= next_start)
                     .unwrap_or(rest.len());
                 let (same_bucket, after) = rest.split_at(in_bucket);
                 rest = after;
-                let index = usize::try_from(bucket_number - first_bucket).unwrap_or(usize::MAX);
+                let index = bucket_number
+                    .checked_sub(first_bucket)
+                    .and_then(|index| usize::try_from(index).ok())
+                    .unwrap_or(usize::MAX);
                 let Some(bucket) = buckets.get_mut(index) else {
                     continue;
                 };
