@@ -659,6 +659,42 @@ mod time_tests {
     use crate::catalog::Catalog;
     use crate::patterns::PatternSet;
 
+    /// A mapped file scanned in small chunks, each chunk's pages released once the next is
+    /// folded while later chunks still look back before their start, gives what one chunk
+    /// gives: the same counts, times and events.
+    #[test]
+    fn releasing_pages_of_folded_chunks_changes_nothing() {
+        let catalog = Catalog::builtin();
+        let mut log = Vec::new();
+        crate::synth::generate(&mut log, 1024 * 1024, 11, &catalog).expect("generated");
+        let path = std::env::temp_dir().join(format!("errscan-release-{}.log", std::process::id()));
+        std::fs::write(&path, &log).expect("written");
+        let scanner = Scanner::new(&PatternSet::builtin(), Arc::new(catalog), &[]).expect("builds");
+        let scan = |chunk_bytes: usize| {
+            let options = WorkerOptions {
+                chunk_bytes,
+                collect_events: true,
+                ..WorkerOptions::default()
+            };
+            let outcome = scan_input(&scanner, &crate::input::Input::Path(path.clone()), &options);
+            let events: Vec<(u64, Option<String>)> = outcome
+                .events
+                .iter()
+                .map(|event| (event.line, event.time.map(|time| time.to_string())))
+                .collect();
+            (outcome.tally, events)
+        };
+        let whole = scan(usize::MAX / 2);
+        let _ = std::fs::remove_file(&path);
+        assert!(whole.1.len() > 50 && whole.1.iter().any(|(_, time)| time.is_some()));
+        for chunk_bytes in [4096, 10_000, 100_000] {
+            std::fs::write(&path, &log).expect("written");
+            let chunked = scan(chunk_bytes);
+            let _ = std::fs::remove_file(&path);
+            assert_eq!(chunked, whole, "chunks of {chunk_bytes} bytes");
+        }
+    }
+
     /// Hand-checked: the time-only BBB stamps take their date from the sip.js line before them,
     /// also when that line lies in an earlier chunk (every chunk size down to one byte).
     #[test]
