@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 /// The maps counts and the catalog's indexes are kept in: std's `HashMap` with aHash instead of
 /// SipHash. Every hit and, per chunk, every code is a lookup with a code (and a path) for key;
-/// SipHash was 2 % of a scan's instructions. aHash is keyed at random per process like std's, so crafted log lines
-/// cannot force collisions.
+/// SipHash was 2 % of a scan's instructions. aHash is keyed at random per process like std's,
+/// so crafted log lines cannot force collisions.
 pub type FastMap<K, V> = HashMap<K, V, ahash::RandomState>;
 
 use crate::scan::{Code, Hit, HitSink};

@@ -668,7 +668,6 @@ mod time_tests {
         let mut log = Vec::new();
         crate::synth::generate(&mut log, 1024 * 1024, 11, &catalog).expect("generated");
         let path = std::env::temp_dir().join(format!("errscan-release-{}.log", std::process::id()));
-        std::fs::write(&path, &log).expect("written");
         let scanner = Scanner::new(&PatternSet::builtin(), Arc::new(catalog), &[]).expect("builds");
         let scan = |chunk_bytes: usize| {
             let options = WorkerOptions {
@@ -684,13 +683,16 @@ mod time_tests {
                 .collect();
             (outcome.tally, events)
         };
+        // The file is removed before any assertion, so a failure leaves nothing behind.
+        std::fs::write(&path, &log).expect("written");
         let whole = scan(usize::MAX / 2);
+        let chunked: Vec<_> = [4096, 10_000, 100_000]
+            .into_iter()
+            .map(|chunk_bytes| (chunk_bytes, scan(chunk_bytes)))
+            .collect();
         let _ = std::fs::remove_file(&path);
         assert!(whole.1.len() > 50 && whole.1.iter().any(|(_, time)| time.is_some()));
-        for chunk_bytes in [4096, 10_000, 100_000] {
-            std::fs::write(&path, &log).expect("written");
-            let chunked = scan(chunk_bytes);
-            let _ = std::fs::remove_file(&path);
+        for (chunk_bytes, chunked) in chunked {
             assert_eq!(chunked, whole, "chunks of {chunk_bytes} bytes");
         }
     }
