@@ -1574,12 +1574,17 @@ fn is_address(token: &[u8]) -> bool {
 
 /// The ZEGO Flutter UIKit (flutter_logs) tail: `…  {dd/MM/yyyy HH:mm:ss}  LEVEL` (the level
 /// maybe in braces too) at the very end of the line.
+///
+/// Read at fixed places from the end rather than searched for: the stamp is 19 or 23 bytes
+/// (`.mmm`) in braces, so its `{` is 20 or 24 bytes before its `}`. Most lines end otherwise and
+/// are turned away at their last bytes.
 fn uikit_tail(line: &[u8]) -> Option<LineStamp> {
     let mut rest = trim_end(line);
     let is_braced = rest.last() == Some(&b'}');
     if is_braced {
-        rest = rest.strip_suffix(b"}")?;
+        rest = &rest[..rest.len() - 1];
     }
+    // The level: 1 to 8 capitals.
     let level_length = rest
         .iter()
         .rev()
@@ -1589,22 +1594,27 @@ fn uikit_tail(line: &[u8]) -> Option<LineStamp> {
     if !(1..=8).contains(&level_length) {
         return None;
     }
-    rest = rest.get(..rest.len() - level_length)?;
+    rest = &rest[..rest.len() - level_length];
     if is_braced {
         rest = rest.strip_suffix(b"{")?;
     }
-    let trimmed = rest
-        .iter()
-        .rposition(|&byte| byte != b' ')
-        .map_or(0, |index| index + 1);
-    if trimmed == rest.len() {
+    // At least one space between the stamp and the level.
+    let spaces = rest.iter().rev().take_while(|&&byte| byte == b' ').count();
+    if spaces == 0 {
         return None;
     }
-    rest = rest.get(..trimmed)?.strip_suffix(b"}")?;
-    let open = rest
-        .len()
-        .checked_sub(rest.iter().rev().take(24).position(|&byte| byte == b'{')? + 1)?;
-    let mut cursor = Cursor::new(rest.get(open + 1..)?);
+    rest = rest[..rest.len() - spaces].strip_suffix(b"}")?;
+    let opens_at = |length: usize| {
+        let open = rest.len().checked_sub(length + 1);
+        open.and_then(|open| rest.get(open)) == Some(&b'{')
+    };
+    let length = match () {
+        () if opens_at(19) => 19,
+        () if opens_at(23) => 23,
+        () => return None,
+    };
+    let stamp = &rest[rest.len() - length..];
+    let mut cursor = Cursor::new(stamp);
     let day = u8::try_from(cursor.digits(2)?).ok()?;
     cursor.eat(b'/')?;
     let month = u8::try_from(cursor.digits(2)?).ok()?;
@@ -1612,10 +1622,10 @@ fn uikit_tail(line: &[u8]) -> Option<LineStamp> {
     let year = u16::try_from(cursor.digits(4)?).ok()?;
     cursor.eat(b' ')?;
     let mut time = hms(&mut cursor)?;
-    if cursor.eat(b'.').is_some() {
+    if length == 23 {
+        cursor.eat(b'.')?;
         time.millisecond = u16::try_from(cursor.digits(3)?).ok()?;
     }
-    cursor.at_end().then_some(())?;
     Some(LineStamp::Local(civil(year, month, day, time)?))
 }
 

@@ -391,6 +391,12 @@ const NEAR_MISSES: &[&str] = &[
     "Mar 32 10:00:01 host x",
     "room  login  errorCode:0  {9/5/2024 12:37:35}  INFO",
     "room  login  {09/05/2024 12:37:35}  nothing after but lower case",
+    "room  login  {09/05/2024 12:37:35}ERROR",
+    "room  login  {09/05/2024 12:37:35}  TOOLONGLVL",
+    "room  login  {09/05/2024 12:37:35.12}  ERROR",
+    "room  login  {x09/05/2024 12:37:35}  ERROR",
+    "room  login  {09/05/2024 12:37:35}  {ERROR",
+    "{09/05/2024 12:37:35}",
     "",
     "\n",
 ];
