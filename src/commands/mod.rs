@@ -4,6 +4,7 @@
 
 mod catalog;
 mod explain;
+mod heap;
 mod merge;
 mod scan;
 mod watch;

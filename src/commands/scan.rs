@@ -50,6 +50,12 @@ impl Output {
 const PROGRESS_MIN_BYTES: u64 = 256 * 1024 * 1024;
 
 pub fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
+    // Before any thread starts: a thread's heap is laid out when the thread first allocates,
+    // and the pool's threads take over the heaps of the loading threads below.
+    let may_map_files = args.files_from.is_some() || args.paths.iter().any(|path| path != "-");
+    if may_map_files && !args.no_mmap {
+        super::heap::pad_heap_growth();
+    }
     let (catalog, patterns) = load_catalog_and_patterns(&args.data)?;
     let scanner = Scanner::new(&patterns, Arc::clone(&catalog), &args.data.vendor)?;
     // Before any output is opened: an output may overwrite the baseline it is compared with.
