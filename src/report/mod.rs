@@ -361,15 +361,9 @@ impl Report {
         let mut unknown = Vec::new();
         let mut by_category: HashMap<Category, u64> = HashMap::new();
         let mut by_vendor: HashMap<Vendor, u64> = HashMap::new();
-        // Built on every thread: one histogram per code is most of building a big report.
-        let mut distributions: HashMap<(Vendor, Code), Distribution> = {
-            use rayon::prelude::*;
-            tally
-                .times
-                .par_iter()
-                .filter_map(|(key, times)| Some((key.clone(), times.intervals.distribution()?)))
-                .collect()
-        };
+        // Each row's key, to give it its intervals once they are computed (below).
+        let mut code_keys = Vec::new();
+        let mut unknown_keys = Vec::new();
         for ((vendor, code), stat) in &tally.codes {
             let first = FirstSeen {
                 path: stat.first.path.to_string(),
@@ -379,7 +373,6 @@ impl Report {
             let times = tally.times.get(&(*vendor, code.clone()));
             let first_time = times.and_then(|t| t.first).map(|t| t.to_string());
             let last_time = times.and_then(|t| t.last).map(|t| t.to_string());
-            let intervals_ms = distributions.remove(&(*vendor, code.clone()));
             match code {
                 Code::Known(id) => {
                     let entry = catalog.entry(*id);
@@ -394,8 +387,9 @@ impl Report {
                         first,
                         first_time,
                         last_time,
-                        intervals_ms,
+                        intervals_ms: None,
                     });
+                    code_keys.push((*vendor, code));
                 }
                 Code::Unknown(text) => {
                     *by_category.entry(Category::Unknown).or_default() += stat.count;
@@ -406,8 +400,9 @@ impl Report {
                         first,
                         first_time,
                         last_time,
-                        intervals_ms,
+                        intervals_ms: None,
                     });
+                    unknown_keys.push((*vendor, code));
                 }
             }
         }
@@ -460,6 +455,25 @@ impl Report {
             errors: files.iter().filter(|file| file.error.is_some()).count() as u64,
             untimed: tally.times.values().map(|times| times.untimed).sum(),
         };
+        // The intervals last, on every thread: one histogram per code is most of building a big
+        // report, and the thread building the timeline meanwhile joins in once it is done, so
+        // the rest of the rows is better made before than after.
+        let mut distributions: HashMap<(Vendor, Code), Distribution> = {
+            use rayon::prelude::*;
+            tally
+                .times
+                .par_iter()
+                .filter_map(|(key, times)| Some((key.clone(), times.intervals.distribution()?)))
+                .collect()
+        };
+        let mut intervals_of =
+            |(vendor, code): (Vendor, &Code)| distributions.remove(&(vendor, code.clone()));
+        for (row, key) in codes.iter_mut().zip(code_keys) {
+            row.intervals_ms = intervals_of(key);
+        }
+        for (row, key) in unknown.iter_mut().zip(unknown_keys) {
+            row.intervals_ms = intervals_of(key);
+        }
         let mut report = Report {
             schema: SCHEMA.to_string(),
             tool: Tool {
