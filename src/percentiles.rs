@@ -7,9 +7,9 @@
 //!   its codes ([`crate::tally::ChunkTally`]), and adding the chunks of an input in order
 //!   ([`crate::tally::InputTally`]) measures the interval across each chunk boundary too, so the
 //!   split into chunks changes nothing. Intervals never span two inputs, so the intervals of
-//!   separate inputs simply add: merging the reports of different inputs (`errscan merge`) gives exactly the histogram of one
-//!   run over all of them. A line whose time is earlier than the previous one's (an out-of-order
-//!   log) gives the absolute difference.
+//!   separate inputs simply add: merging the reports of different inputs (`errscan merge`)
+//!   gives exactly the histogram of one run over all of them. A line whose time is earlier than
+//!   the previous one's (an out-of-order log) gives the absolute difference.
 //! - [`Distribution`] is how the report shows a histogram: p50, p90, p99, max and count, and the
 //!   histogram itself serialized (HdrHistogram V2 + DEFLATE, base64), so that reports can be
 //!   added again. The serialization is canonical (the histogram is copied into one sized by its
