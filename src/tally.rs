@@ -187,8 +187,9 @@ pub struct ChunkTally {
 }
 
 /// Room for this many times is made at a chunk's first time: a chunk of the 1 GiB benchmark
-/// has about a thousand, and growing the list from one time on took nine copies.
-const FIRST_TIMES: usize = 256;
+/// has about a thousand, and growing the list from one time on took nine copies (from 256,
+/// two).
+const FIRST_TIMES: usize = 1024;
 
 /// What one chunk saw of one code, but its times.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -332,6 +333,10 @@ impl InputTally {
             let Some(code) = self.codes.get_mut(place) else {
                 continue;
             };
+            if code.pending.capacity() == 0 {
+                // All the room a batch needs at once, rather than growing to it in five steps.
+                code.pending.reserve_exact(PENDING_TIMES);
+            }
             code.pending.push(time);
             if code.pending.len() >= PENDING_TIMES {
                 code.record_pending();
