@@ -1509,7 +1509,8 @@ fn stamp_after_prefix(bytes: &[u8]) -> Option<LineStamp> {
         }
         return None;
     }
-    if token.len() <= 24 && token.iter().all(u8::is_ascii_alphabetic) {
+    let is_date_next = rest.first().is_some_and(u8::is_ascii_digit);
+    if is_date_next && token.len() <= 24 && token.iter().all(u8::is_ascii_alphabetic) {
         // `Jicofo 2024-03-07 10:00:01.123 INFO:`: the level after the stamp tells it from a
         // message that happens to start with a word and a date.
         let mut cursor = Cursor::new(rest);
@@ -1529,6 +1530,10 @@ fn stamp_after_prefix(bytes: &[u8]) -> Option<LineStamp> {
 /// A browser console source location: `Logger.js:155`, `Logger.js:155:26`,
 /// `sip.js?v=1114:9602`, `VM123:4`.
 fn is_source_location(token: &[u8]) -> bool {
+    // It ends in a line number: most tokens are turned away here, before any search.
+    if !token.last().is_some_and(u8::is_ascii_digit) {
+        return false;
+    }
     let mut name = token;
     for _ in 0..2 {
         let Some(colon) = name.iter().rposition(|&byte| byte == b':') else {
