@@ -1613,10 +1613,12 @@ fn uikit_tail(line: &[u8]) -> Option<LineStamp> {
         let open = rest.len().checked_sub(length + 1);
         open.and_then(|open| rest.get(open)) == Some(&b'{')
     };
-    let length = match () {
-        () if opens_at(19) => 19,
-        () if opens_at(23) => 23,
-        () => return None,
+    let length = if opens_at(19) {
+        19
+    } else if opens_at(23) {
+        23
+    } else {
+        return None;
     };
     let stamp = &rest[rest.len() - length..];
     let mut cursor = Cursor::new(stamp);
